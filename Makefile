@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# watch_queue: a notification queue device for Linux 6.12, built, booted and
+# tested in QEMU.  "make help" lists the targets; README.md explains them.
+#
+# Pipeline, each step incremental:
+#   [1/7] packages      harness/scripts/deps.sh      (apt-get, only what is missing)
+#   [2/7] base tree     harness/scripts/unpack.sh    (linux-source-6.12, once per version)
+#   [3/7] patches       harness/scripts/sync-tree.sh (patches/series + new files)
+#   [4/7] kernel        kconfig.sh + kbuild          (per flavour, with ccache)
+#   [5/7] userspace     headers, samples, selftests  (static, against build/usr/include)
+#   [6/7] initramfs     harness/scripts/initramfs.sh (busybox + our programs)
+#   [7/7] QEMU          harness/scripts/boot.sh      (TCG; verdict by exit status)
+
+SHELL		:= /bin/bash
+.DEFAULT_GOAL	:= help
+.NOTPARALLEL:
+
+TOP		:= $(CURDIR)
+B		:= $(TOP)/build
+LOGS		:= $(B)/logs
+S		:= $(TOP)/harness/scripts
+CFG		:= $(TOP)/harness/config
+STEP		:= $(S)/step.sh
+JOBS		?= $(shell nproc)
+
+export CCACHE_DIR	?= $(B)/ccache
+export CCACHE_BASEDIR	:= $(TOP)
+export CCACHE_MAXSIZE	?= 4G
+
+PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
+	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12
+
+PRISTINE	:= $(B)/src/pristine
+TREE		:= $(B)/src/linux
+
+# Kernel flavours: the source tree each one is built from and its config
+# fragments.  Output goes to build/obj/<flavour>.  "debug" is the kernel of
+# make check, run, shell and guest-run.
+FLAVOUR		?= debug
+tree_debug	:= $(TREE)
+frags_debug	:= $(CFG)/guest.config $(CFG)/watch_queue.config $(CFG)/debug.config
+
+KTREE		= $(tree_$(FLAVOUR))
+KOBJ		= $(B)/obj/$(FLAVOUR)
+BZIMAGE		= $(KOBJ)/arch/x86/boot/bzImage
+# A sub-make of our own, not of this Makefile's jobserver.
+KMAKE		= env MAKEFLAGS= MAKELEVEL= make -C $(KTREE) O=$(KOBJ) \
+		  CC="ccache gcc" KBUILD_BUILD_USER=watchq \
+		  KBUILD_BUILD_HOST=qemu KBUILD_BUILD_TIMESTAMP=2024-12-01
+
+HDR		:= $(B)/usr
+GUEST		:= $(B)/guest
+INITRAMFS	:= $(B)/initramfs-$(FLAVOUR).cpio
+BOOT		= $(S)/boot.sh --kernel $(BZIMAGE) --initrd $(INITRAMFS) --logs $(LOGS)
+
+CHECK_TIMEOUT	?= 1800
+RUN_TIMEOUT	?= 600
+
+.PHONY: help deps source tree kconfig kernel headers userprogs initramfs \
+	run shell check guest-run clean distclean
+
+help:
+	@echo "make run        build everything, boot QEMU and run the live demo"
+	@echo "make check      build the debug kernel and run the selftests in QEMU"
+	@echo "make shell      boot the test kernel to an interactive shell"
+	@echo "make headers    install the patched UAPI headers to build/usr/include"
+	@echo "make guest-run SCRIPT=file [FILES=dir]"
+	@echo "                run a script as root in the guest, files at /extra"
+	@echo "make clean      remove build output but keep the base tree and ccache"
+	@echo "make distclean  remove build/ entirely"
+
+deps:
+	@$(S)/deps.sh $(PACKAGES)
+
+source: deps
+	@$(S)/unpack.sh $(PRISTINE) $(TREE)
+
+tree: source
+	@echo "[3/7] applying patches/ and the repository's files to build/src/linux"
+	@$(S)/sync-tree.sh $(TOP) $(PRISTINE) $(TREE)
+
+kconfig: tree
+	@$(S)/kconfig.sh $(LOGS)/kconfig-$(FLAVOUR).log $(KTREE) $(KOBJ) $(frags_$(FLAVOUR))
+
+kernel: kconfig
+	@$(STEP) "[4/7] building the $(FLAVOUR) kernel (~7 min the first time)" \
+		$(LOGS)/kernel-$(FLAVOUR).log $(KMAKE) -j$(JOBS) bzImage
+
+headers: kconfig
+	@$(STEP) "[5/7] installing UAPI headers to build/usr/include" \
+		$(LOGS)/headers.log $(KMAKE) INSTALL_HDR_PATH=$(HDR) headers_install
+
+userprogs: headers
+	@$(STEP) "[5/7] building samples, selftests and guest tools" \
+		$(LOGS)/userprogs.log $(S)/userprogs.sh $(TOP) $(TREE) $(HDR)/include $(GUEST)
+
+initramfs: userprogs
+	@$(STEP) "[6/7] packing the initramfs" $(LOGS)/initramfs.log \
+		$(S)/initramfs.sh $(TOP) $(GUEST) $(INITRAMFS)
+
+run: kernel initramfs
+	@echo "[7/7] booting QEMU for the demo (log: build/logs/run-console.log)"
+	@$(BOOT) --mode demo --timeout $(RUN_TIMEOUT)
+
+shell: kernel initramfs
+	@echo "[7/7] booting QEMU to a shell; leave with 'exit' (or Ctrl-A x)"
+	@$(BOOT) --mode shell
+
+check: kernel initramfs
+	@echo "[7/7] booting the debug kernel and running the selftests (log: build/logs/check-console.log)"
+	@$(BOOT) --mode check --timeout $(CHECK_TIMEOUT)
+
+guest-run: kernel initramfs
+	@if [ -z "$(SCRIPT)" ]; then \
+		echo "error: SCRIPT is not set; usage: make guest-run SCRIPT=file [FILES=dir]" >&2; \
+		exit 2; fi
+	@$(BOOT) --mode script --script "$(SCRIPT)" --files "$(FILES)" --timeout $(RUN_TIMEOUT)
+
+clean:
+	rm -rf $(B)/obj $(B)/guest $(B)/usr $(B)/initramfs-*.cpio $(B)/logs
+
+distclean:
+	rm -rf $(B)

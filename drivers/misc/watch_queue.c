@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/watch_queue: notification queues with a ring mapped into userspace.
+ *
+ * Every open creates a private watch queue (kernel/watch_queue.c) whose
+ * backing store is a ring that the opener sizes, maps and consumes with no
+ * system call per record.  Watches, filters, removal notices and LSM checks
+ * are those of the notification core, shared with notification pipes.
+ *
+ * See Documentation/userspace-api/watch_queue_dev.rst
+ */
+
+#define pr_fmt(fmt) "watch_queue: " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/log2.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/wait.h>
+#include <linux/watch_queue.h>
+
+#include "watch_queue_ring.h"
+
+/* Largest write(): as many records as the largest ring can hold. */
+#define WATCH_QUEUE_MAX_WRITE	(WATCH_QUEUE_MAX_PAGES * PAGE_SIZE)
+
+/**
+ * struct watch_queue_file - One open of /dev/watch_queue
+ * @wqueue: The watch queue; its lock protects the producer state of @ring.
+ * @ring: The ring that the queue posts into.
+ * @size_lock: Serialises sizing against mmap.
+ * @waitq: Pollers waiting for records.
+ * @user: The opener, charged for the ring's pages.
+ * @charged: Pages charged to @user's locked memory.
+ */
+struct watch_queue_file {
+	struct watch_queue	*wqueue;
+	struct watch_ring	ring;
+	struct mutex		size_lock;
+	wait_queue_head_t	waitq;
+	struct user_struct	*user;
+	unsigned long		charged;
+};
+
+static const struct file_operations watch_queue_fops;
+
+/*
+ * The backing-store operation of the queue: called by the notification core
+ * with the queue lock held, for a live queue, in any context.
+ */
+static bool watch_queue_file_post_one(struct watch_queue *wqueue,
+				      const struct watch_notification *n)
+{
+	struct watch_queue_file *wf = wqueue->private;
+	bool posted, wake;
+
+	posted = watch_ring_post(&wf->ring, n, &wake);
+	if (wake && wq_has_sleeper(&wf->waitq))
+		wake_up_interruptible_poll(&wf->waitq, EPOLLIN | EPOLLRDNORM);
+	return posted;
+}
+
+static const struct watch_queue_ops watch_queue_file_ops = {
+	.post_one	= watch_queue_file_post_one,
+};
+
+/**
+ * watch_queue_dev_queue - Get the watch queue of a /dev/watch_queue file
+ * @file: Any file.
+ *
+ * Return: The queue, without taking a reference, or NULL if @file is not an
+ * open of /dev/watch_queue.
+ */
+struct watch_queue *watch_queue_dev_queue(struct file *file)
+{
+	struct watch_queue_file *wf;
+
+	if (file->f_op != &watch_queue_fops)
+		return NULL;
+	wf = file->private_data;
+	return wf->wqueue;
+}
+
+/*
+ * Charge pages to the opener's locked memory, within RLIMIT_MEMLOCK unless
+ * the caller has CAP_IPC_LOCK, as io_uring and BPF do for their rings.
+ */
+static int watch_queue_charge(struct watch_queue_file *wf,
+			      unsigned long nr_pages)
+{
+	unsigned long limit, cur, new;
+
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	cur = atomic_long_read(&wf->user->locked_vm);
+	do {
+		new = cur + nr_pages;
+		if (new > limit)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&wf->user->locked_vm, &cur, new));
+
+	wf->charged = nr_pages;
+	return 0;
+}
+
+static void watch_queue_uncharge(struct watch_queue_file *wf)
+{
+	atomic_long_sub(wf->charged, &wf->user->locked_vm);
+	wf->charged = 0;
+}
+
+/*
+ * IOC_WATCH_QUEUE_SET_SIZE: give the queue a data area of @nr_pages pages.
+ * The size is set once.
+ */
+static long watch_queue_set_size(struct watch_queue_file *wf,
+				 unsigned long nr_pages)
+{
+	struct watch_ring ring;
+	int ret;
+
+	if (nr_pages < 1 || nr_pages > WATCH_QUEUE_MAX_PAGES ||
+	    !is_power_of_2(nr_pages))
+		return -EINVAL;
+
+	mutex_lock(&wf->size_lock);
+	ret = -EBUSY;
+	if (wf->ring.nr_pages)
+		goto out;
+
+	ret = watch_queue_charge(wf, nr_pages + 1);
+	if (ret < 0)
+		goto out;
+
+	ret = watch_ring_alloc(&ring, nr_pages);
+	if (ret < 0) {
+		watch_queue_uncharge(wf);
+		goto out;
+	}
+
+	spin_lock_bh(&wf->wqueue->lock);
+	watch_ring_publish(&wf->ring, &ring);
+	spin_unlock_bh(&wf->wqueue->lock);
+out:
+	mutex_unlock(&wf->size_lock);
+	return ret;
+}
+
+static long watch_queue_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
+{
+	struct watch_queue_file *wf = file->private_data;
+
+	switch (cmd) {
+	case IOC_WATCH_QUEUE_SET_SIZE:
+		return watch_queue_set_size(wf, arg);
+	case IOC_WATCH_QUEUE_SET_FILTER:
+		return watch_queue_set_filter(wf->wqueue,
+					      (void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int watch_queue_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct watch_queue_file *wf = file->private_data;
+	int ret;
+
+	mutex_lock(&wf->size_lock);
+	ret = watch_ring_mmap(&wf->ring, vma);
+	mutex_unlock(&wf->size_lock);
+	return ret;
+}
+
+static __poll_t watch_queue_poll(struct file *file, poll_table *wait)
+{
+	struct watch_queue_file *wf = file->private_data;
+	__poll_t mask = 0;
+
+	poll_wait(file, &wf->waitq, wait);
+
+	spin_lock_bh(&wf->wqueue->lock);
+	if (watch_ring_readable(&wf->ring))
+		mask = EPOLLIN | EPOLLRDNORM;
+	spin_unlock_bh(&wf->wqueue->lock);
+	return mask;
+}
+
+/*
+ * Check that a buffer holds only complete, injectable records back to back,
+ * each taking its length rounded up to a whole number of slots.
+ */
+static int watch_queue_check_records(const void *buf, size_t len)
+{
+	const struct watch_notification *n;
+	size_t off, rlen;
+
+	for (off = 0; off < len; off += rlen) {
+		if (len - off < sizeof(*n))
+			return -EINVAL;
+		n = buf + off;
+		rlen = n->info & WATCH_INFO_LENGTH;
+		if (n->type != WATCH_TYPE_USER_NOTIFY || rlen < sizeof(*n))
+			return -EINVAL;
+		rlen = round_up(rlen, WATCH_QUEUE_SLOT_SIZE);
+		if (rlen > len - off)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * write() injects records of type WATCH_TYPE_USER_NOTIFY, for tests and
+ * benchmarks.  They pass through the filter and are counted as lost when
+ * they do not fit, like the kernel's own.  Nothing is posted unless the
+ * whole buffer is valid.  Never blocks.
+ */
+static ssize_t watch_queue_write(struct file *file, const char __user *ubuf,
+				 size_t len, loff_t *ppos)
+{
+	struct watch_queue_file *wf = file->private_data;
+	const struct watch_notification *n;
+	size_t off, rlen;
+	ssize_t ret;
+	void *buf;
+
+	if (!len)
+		return 0;
+	if (len > WATCH_QUEUE_MAX_WRITE)
+		return -EINVAL;
+
+	buf = vmemdup_user(ubuf, len);
+	if (IS_ERR(buf))
+		return PTR_ERR(buf);
+
+	ret = watch_queue_check_records(buf, len);
+	if (ret < 0)
+		goto out;
+
+	for (off = 0; off < len; off += rlen) {
+		n = buf + off;
+		rlen = round_up(n->info & WATCH_INFO_LENGTH,
+				WATCH_QUEUE_SLOT_SIZE);
+		watch_queue_post(wf->wqueue, n);
+	}
+	ret = len;
+out:
+	kvfree(buf);
+	return ret;
+}
+
+static int watch_queue_open(struct inode *inode, struct file *file)
+{
+	struct watch_queue_file *wf;
+
+	wf = kzalloc(sizeof(*wf), GFP_KERNEL_ACCOUNT);
+	if (!wf)
+		return -ENOMEM;
+
+	wf->wqueue = watch_queue_alloc(&watch_queue_file_ops, wf);
+	if (!wf->wqueue) {
+		kfree(wf);
+		return -ENOMEM;
+	}
+	mutex_init(&wf->size_lock);
+	init_waitqueue_head(&wf->waitq);
+	wf->user = get_uid(current_user());
+
+	file->private_data = wf;
+	return nonseekable_open(inode, file);
+}
+
+/*
+ * Close: remove every watch attached to the queue and mark it defunct, so
+ * that no poster can reach the ring any more, then free the ring.  Watched
+ * objects live on; the queue itself goes when its last watch lets go of it.
+ */
+static int watch_queue_release(struct inode *inode, struct file *file)
+{
+	struct watch_queue_file *wf = file->private_data;
+
+	watch_queue_clear(wf->wqueue);
+	watch_ring_free(&wf->ring);
+	watch_queue_uncharge(wf);
+	free_uid(wf->user);
+	put_watch_queue(wf->wqueue);
+	mutex_destroy(&wf->size_lock);
+	kfree(wf);
+	return 0;
+}
+
+static const struct file_operations watch_queue_fops = {
+	.owner		= THIS_MODULE,
+	.open		= watch_queue_open,
+	.release	= watch_queue_release,
+	.unlocked_ioctl	= watch_queue_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= watch_queue_mmap,
+	.poll		= watch_queue_poll,
+	.write		= watch_queue_write,
+};
+
+static struct miscdevice watch_queue_dev = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= "watch_queue",
+	.fops		= &watch_queue_fops,
+	.mode		= 0666,
+};
+builtin_misc_device(watch_queue_dev);

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The producer side of the /dev/watch_queue ring.
+ *
+ * The ring is one header page followed by a power-of-two number of data
+ * pages, all mapped into the opener's address space.  Records are written at
+ * 8-byte slot granularity and never wrap: a record that would cross the end
+ * of the data area is preceded by a skip record that pads to the end.  A
+ * record that does not fit is dropped and counted; a loss record is written
+ * at the gap before the next record that fits.
+ *
+ * The kernel keeps its own copy of the geometry and of the producer state.
+ * The only value it reads back from the shared page is the consumer's tail,
+ * and an impossible tail makes the ring look full.
+ *
+ * See Documentation/userspace-api/watch_queue_dev.rst
+ */
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "watch_queue_ring.h"
+
+#define WATCH_RING_SLOTS_PER_PAGE	(PAGE_SIZE / WATCH_QUEUE_SLOT_SIZE)
+
+static u32 watch_ring_slots(u32 len)
+{
+	return DIV_ROUND_UP(len, WATCH_QUEUE_SLOT_SIZE);
+}
+
+/**
+ * watch_ring_alloc - Allocate the pages of a ring
+ * @ring: The ring to fill in; it is not yet visible to posters.
+ * @nr_pages: Number of data pages, a power of two.
+ *
+ * The pages are charged to the caller's memory cgroup.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int watch_ring_alloc(struct watch_ring *ring, unsigned int nr_pages)
+{
+	struct page **pages;
+	unsigned int i;
+
+	memset(ring, 0, sizeof(*ring));
+
+	pages = kcalloc(nr_pages + 1, sizeof(*pages), GFP_KERNEL_ACCOUNT);
+	if (!pages)
+		return -ENOMEM;
+
+	for (i = 0; i < nr_pages + 1; i++) {
+		pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!pages[i])
+			goto err;
+	}
+
+	ring->data = vmap(pages + 1, nr_pages, VM_MAP, PAGE_KERNEL);
+	if (!ring->data)
+		goto err;
+
+	ring->pages = pages;
+	ring->nr_pages = nr_pages;
+	ring->mask = nr_pages * WATCH_RING_SLOTS_PER_PAGE - 1;
+	ring->hdr = page_address(pages[0]);
+	ring->hdr->mask = ring->mask;
+	return 0;
+
+err:
+	while (i--)
+		__free_page(pages[i]);
+	kfree(pages);
+	return -ENOMEM;
+}
+
+/**
+ * watch_ring_publish - Make a newly allocated ring the live one
+ * @ring: The live ring, unsized, that posters see.
+ * @new: A ring filled in by watch_ring_alloc().
+ *
+ * Records dropped before the ring had a size stay counted, and a loss record
+ * reports them ahead of the first record that is stored.  Must be called
+ * with the owning queue's lock held.
+ */
+void watch_ring_publish(struct watch_ring *ring, struct watch_ring *new)
+{
+	new->lost = ring->lost;
+	new->unreported = ring->unreported;
+	new->hdr->lost = new->lost;
+	*ring = *new;
+}
+
+/**
+ * watch_ring_free - Release a ring's pages
+ * @ring: The ring, which no poster may reach any more.
+ *
+ * Pages that are still mapped into userspace stay valid until unmapped.
+ */
+void watch_ring_free(struct watch_ring *ring)
+{
+	unsigned int i;
+
+	if (!ring->pages)
+		return;
+
+	vunmap(ring->data);
+	for (i = 0; i < ring->nr_pages + 1; i++)
+		put_page(ring->pages[i]);
+	kfree(ring->pages);
+	memset(ring, 0, sizeof(*ring));
+}
+
+/*
+ * Number of free slots, judged from the consumer's tail.  A tail that is
+ * ahead of the head or more than a ring behind it cannot come from a correct
+ * consumer; the ring is then treated as full.  The acquire pairs with the
+ * consumer's release of tail: its reads of the slots it gives back are done
+ * before they are overwritten.
+ */
+static u32 watch_ring_space(const struct watch_ring *ring)
+{
+	u32 size = ring->mask + 1;
+	u32 used = ring->head - smp_load_acquire(&ring->hdr->tail);
+
+	return used <= size ? size - used : 0;
+}
+
+/*
+ * Slots taken by a record of @slots slots produced at position @pos,
+ * including the padding that keeps it from wrapping.
+ */
+static u32 watch_ring_cost(const struct watch_ring *ring, u32 pos, u32 slots)
+{
+	u32 room = ring->mask + 1 - (pos & ring->mask);
+
+	return slots <= room ? slots : room + slots;
+}
+
+/*
+ * Write a record of @len bytes at the head, after a skip record if it would
+ * otherwise wrap.  The caller has checked that it fits.  The bytes between
+ * the end of the record and the end of its last slot are zeroed.
+ */
+static void watch_ring_put(struct watch_ring *ring, const void *rec, u32 len)
+{
+	u32 slots = watch_ring_slots(len);
+	u32 off = ring->head & ring->mask;
+	u32 room = ring->mask + 1 - off;
+	void *p;
+
+	if (slots > room) {
+		struct watch_notification skip = {
+			.type		= WATCH_TYPE_META,
+			.subtype	= WATCH_META_SKIP_NOTIFICATION,
+			.info		= room * WATCH_QUEUE_SLOT_SIZE,
+		};
+
+		/* A record has at most 127 bytes, so the padding fits in
+		 * the length field of the skip record.
+		 */
+		memcpy(ring->data + off * WATCH_QUEUE_SLOT_SIZE, &skip,
+		       sizeof(skip));
+		ring->head += room;
+		off = 0;
+	}
+
+	p = ring->data + off * WATCH_QUEUE_SLOT_SIZE;
+	memcpy(p, rec, len);
+	memset(p + len, 0, slots * WATCH_QUEUE_SLOT_SIZE - len);
+	ring->head += slots;
+}
+
+/**
+ * watch_ring_post - Store a record in the ring
+ * @ring: The ring.
+ * @n: The record; its length is in n->info.
+ * @wake: Set to true if the consumer may be waiting for this record.
+ *
+ * Never sleeps and never waits for the consumer.  A record that does not
+ * fit, together with the loss record that must precede it, is dropped and
+ * counted.  Must be called with the owning queue's lock held.
+ *
+ * Wake-ups are batched: the consumer needs one only when it had consumed
+ * everything before this record.  While it lags it is not asleep, as poll
+ * reports the ring readable.
+ *
+ * Return: true if the record was stored.
+ */
+bool watch_ring_post(struct watch_ring *ring,
+		     const struct watch_notification *n, bool *wake)
+{
+	struct watch_notification_loss loss;
+	u32 len = n->info & WATCH_INFO_LENGTH;
+	u32 start, need;
+
+	*wake = false;
+	if (WARN_ON_ONCE(len < sizeof(*n)))
+		return false;
+	if (!ring->nr_pages)
+		goto lost;
+
+	start = ring->head;
+	need = 0;
+	if (ring->unreported)
+		need = watch_ring_cost(ring, start,
+				       watch_ring_slots(sizeof(loss)));
+	need += watch_ring_cost(ring, start + need, watch_ring_slots(len));
+	if (need > watch_ring_space(ring))
+		goto lost;
+
+	if (ring->unreported) {
+		memset(&loss, 0, sizeof(loss));
+		loss.watch.type = WATCH_TYPE_META;
+		loss.watch.subtype = WATCH_META_LOSS_NOTIFICATION;
+		loss.watch.info = watch_sizeof(loss);
+		loss.nr_lost = ring->unreported;
+		watch_ring_put(ring, &loss, sizeof(loss));
+		ring->unreported = 0;
+	}
+	watch_ring_put(ring, n, len);
+
+	/* Pairs with the consumer's load-acquire of head. */
+	smp_store_release(&ring->hdr->head, ring->head);
+	*wake = READ_ONCE(ring->hdr->tail) == start;
+	return true;
+
+lost:
+	ring->lost++;
+	ring->unreported++;
+	if (ring->hdr)
+		WRITE_ONCE(ring->hdr->lost, ring->lost);
+	return false;
+}
+
+/**
+ * watch_ring_readable - Whether the consumer has records to read
+ * @ring: The ring.
+ *
+ * Must be called with the owning queue's lock held, which orders it against
+ * watch_ring_post() for the wake-up protocol.
+ *
+ * Return: true if the head differs from the consumer's tail.
+ */
+bool watch_ring_readable(const struct watch_ring *ring)
+{
+	return ring->nr_pages && ring->head != READ_ONCE(ring->hdr->tail);
+}
+
+/**
+ * watch_ring_mmap - Map a ring into userspace
+ * @ring: The ring; the caller keeps it from being sized concurrently.
+ * @vma: The mapping: all of the header and data pages, shared, from offset 0.
+ *
+ * The mapping cannot grow, is not inherited across fork and holds its own
+ * references on the pages, so it stays valid after the queue is closed.
+ *
+ * Return: 0, or -EINVAL for an unsized ring or any other mapping.
+ */
+int watch_ring_mmap(struct watch_ring *ring, struct vm_area_struct *vma)
+{
+	unsigned long nr = ring->nr_pages + 1;
+
+	if (!ring->nr_pages || vma->vm_pgoff != 0 || vma_pages(vma) != nr)
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
+		return -EINVAL;
+
+	vm_flags_mod(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP,
+		     VM_MAYEXEC);
+	return vm_insert_pages(vma, vma->vm_start, ring->pages, &nr);
+}

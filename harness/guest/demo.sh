@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The live demo of make run: watch_test watches the session keyring through
+# /dev/watch_queue while this script changes keys, and prints the decoded
+# records as they arrive.  The exit status is watch_test's.
+say()
+{
+	sleep 1
+	echo
+	echo ">>> $*"
+}
+
+echo
+echo "=== /dev/watch_queue demo: keyring notifications ==="
+watch_test -f -k @s -t 5 &
+watcher=$!
+sleep 2
+
+say "keyctl add user demo-key hello @s"
+key=$(keyctl add user demo-key hello @s)
+say "keyctl update $key world"
+keyctl update "$key" world
+say "keyctl setperm $key 0x3f3f0000"
+keyctl setperm "$key" 0x3f3f0000
+say "keyctl link $key @u; keyctl unlink $key @u"
+keyctl link "$key" @u
+keyctl unlink "$key" @u
+say "keyctl revoke $key"
+keyctl revoke "$key"
+say "keyctl add user second-key x @s; keyctl invalidate"
+key2=$(keyctl add user second-key x @s)
+keyctl invalidate "$key2"
+say "keyctl clear @s"
+keyctl clear @s
+
+wait $watcher
+status=$?
+echo "=== demo done (watch_test exit status $status) ==="
+exit $status

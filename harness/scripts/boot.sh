@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# boot.sh --kernel BZIMAGE --initrd CPIO --logs DIR --mode MODE
+#         [--timeout SECS] [--script FILE] [--files DIR]
+#
+# Boot the guest in QEMU (TCG, 2 vCPUs) and turn what happened into an exit
+# status.  The guest's /init reports its verdict through the isa-debug-exit
+# device, which makes QEMU exit with (verdict << 1) | 1; any other QEMU exit
+# (a panic reboots into -no-reboot, a hang is killed by timeout) has no
+# verdict and fails.  Independently of the guest, the console log is scanned
+# for kernel reports (harness/guest/kernel-log-reports).
+#
+# Modes: demo, shell, check (prints "N passed, N failed[, N skipped]" last),
+# script (guest-run: prints the script's output, exits with its status).
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+reports=$here/../guest/kernel-log-reports
+
+kernel= initrd= logs= mode= timeout=0 script= files=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2 ;;
+	--initrd) initrd=$2 ;;
+	--logs) logs=$2 ;;
+	--mode) mode=$2 ;;
+	--timeout) timeout=$2 ;;
+	--script) script=$2 ;;
+	--files) files=$2 ;;
+	*) echo "boot.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+mkdir -p "$logs"
+
+qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max -smp 2 -m 2048
+      -no-reboot -display none -monitor none -nic none
+      -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel")
+append="console=ttyS0 panic=-1 mitigations=off wq.mode=$mode"
+[ "$timeout" -gt 0 ] && run=(timeout -k 10 "$timeout") || run=()
+
+# verdict RC: print why QEMU's exit status RC is not a pass; return the
+# guest's verdict, or 1 if it gave none.
+verdict()
+{
+	local rc=$1
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		echo "error: the guest did not finish within ${timeout}s and was killed" >&2
+		return 1
+	elif [ $((rc & 1)) -eq 1 ]; then
+		return $((rc >> 1))
+	fi
+	echo "error: QEMU exited ($rc) without a verdict from the guest: kernel panic or crash?" >&2
+	return 1
+}
+
+# log_clean LOG: print and fail on kernel reports in a console log.
+log_clean()
+{
+	local found
+	found=$(tr -d '\r' <"$1" | grep -E -f "$reports" | head -n 20)
+	[ -z "$found" ] && return 0
+	echo "error: the kernel log shows reports (full log: $1):" >&2
+	printf '%s\n' "$found" | sed 's/^/  /' >&2
+	return 1
+}
+
+case "$mode" in
+demo)
+	log=$logs/run-console.log
+	"${run[@]}" "${qemu[@]}" -initrd "$initrd" -append "$append quiet" \
+		-serial stdio -serial null </dev/null | tee "$log"
+	rc=${PIPESTATUS[0]}
+	verdict "$rc"
+	status=$?
+	log_clean "$log" || status=1
+	[ $status -eq 0 ] && echo "demo finished; the guest powered off"
+	exit $status
+	;;
+shell)
+	"${qemu[@]}" -initrd "$initrd" -append "$append quiet" \
+		-serial mon:stdio -serial null
+	exit 0
+	;;
+script)
+	if [ ! -f "$script" ]; then
+		echo "error: SCRIPT=$script is not a file" >&2
+		exit 2
+	fi
+	if [ -n "$files" ] && [ ! -d "$files" ]; then
+		echo "error: FILES=$files is not a directory" >&2
+		exit 2
+	fi
+	log=$logs/guest-run-console.log
+	stage=$logs/guest-run.root
+	rm -rf "$stage"
+	mkdir -p "$stage/extra" "$stage/guest-run"
+	cp "$script" "$stage/guest-run/script"
+	[ -z "$files" ] || cp -a "$files/." "$stage/extra/"
+	(cd "$stage" && find . | cpio -o -H newc -R 0:0 --quiet) >"$logs/guest-run-extra.cpio"
+	cat "$initrd" "$logs/guest-run-extra.cpio" >"$logs/guest-run.cpio"
+	"${run[@]}" "${qemu[@]}" -initrd "$logs/guest-run.cpio" -append "$append" \
+		-serial "file:$log" -serial stdio </dev/null
+	verdict $?
+	status=$?
+	if ! log_clean "$log" && [ $status -eq 0 ]; then
+		status=125
+	fi
+	exit $status
+	;;
+check)
+	log=$logs/check-console.log
+	tap=$logs/check-results.tap
+	rm -f "$log" "$tap"
+	: >"$tap"
+	"${run[@]}" "${qemu[@]}" -initrd "$initrd" -append "$append" \
+		-serial "file:$log" -serial "file:$tap" </dev/null &
+	qpid=$!
+	# Progress: one line per test program as it finishes.
+	tail -n +1 -f --pid=$qpid "$tap" 2>/dev/null |
+		tr -d '\r' | grep --line-buffered -E '^(not )?ok [0-9]+ selftests: ' |
+		sed -u 's/^/      /' &
+	wait $qpid
+	rc=$?
+	wait
+	expected=$(grep -c . "${initrd%.cpio}.root/kselftest/kselftest-list.txt")
+	failed_reasons=0
+	verdict "$rc" || failed_reasons=1
+	log_ok=1
+	log_clean "$log" || log_ok=0
+	tr -d '\r' <"$tap" | awk -v expected="$expected" -v log_ok="$log_ok" \
+		-v guest_failed="$failed_reasons" -f "$here/tap-summary.awk"
+	exit $?
+	;;
+*)
+	echo "boot.sh: unknown mode $mode" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,265 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * watch_test: watch keyrings through /dev/watch_queue or a notification
+ * pipe and print every record as it arrives.
+ *
+ *	watch_test [-p] [-f] [-n COUNT] [-t SECONDS] [-k KEY]...
+ *
+ *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
+ *		(default: @s, the session keyring)
+ *	-f	follow: also watch each key linked into a watched keyring
+ *	-p	use a notification pipe instead of /dev/watch_queue
+ *	-n N	exit after N records
+ *	-t S	exit after S seconds without a record
+ *
+ * On the device, records are read straight from the mapped ring
+ * (tools/lib/watch_queue/watchq.h); on a pipe, with read().
+ */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
+#include <linux/watch_queue.h>
+
+#include "watchq.h"
+
+#define RING_PAGES	4
+#define PIPE_NOTES	256
+
+static bool follow;
+static int qfd;
+
+static long keyctl_watch(long key, int fd, int id)
+{
+	return syscall(__NR_keyctl, KEYCTL_WATCH_KEY, key, fd, id);
+}
+
+static long parse_key(const char *s)
+{
+	static const struct { const char *name; long id; } specs[] = {
+		{ "@s", KEY_SPEC_SESSION_KEYRING },
+		{ "@u", KEY_SPEC_USER_KEYRING },
+		{ "@us", KEY_SPEC_USER_SESSION_KEYRING },
+		{ "@p", KEY_SPEC_PROCESS_KEYRING },
+		{ "@t", KEY_SPEC_THREAD_KEYRING },
+	};
+	unsigned int i;
+	char *end;
+	long id;
+
+	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+		if (!strcmp(s, specs[i].name))
+			return specs[i].id;
+	id = strtol(s, &end, 0);
+	if (*end || id == 0)
+		errx(2, "bad key '%s'", s);
+	return id;
+}
+
+static const char *key_subtype_name(unsigned int subtype)
+{
+	static const char *const names[] = {
+		[NOTIFY_KEY_INSTANTIATED]	= "instantiated",
+		[NOTIFY_KEY_UPDATED]		= "updated",
+		[NOTIFY_KEY_LINKED]		= "linked",
+		[NOTIFY_KEY_UNLINKED]		= "unlinked",
+		[NOTIFY_KEY_CLEARED]		= "cleared",
+		[NOTIFY_KEY_REVOKED]		= "revoked",
+		[NOTIFY_KEY_INVALIDATED]	= "invalidated",
+		[NOTIFY_KEY_SETATTR]		= "setattr",
+	};
+
+	if (subtype < sizeof(names) / sizeof(names[0]))
+		return names[subtype];
+	return "unknown";
+}
+
+static void print_key(const struct watch_notification *n, size_t len)
+{
+	const struct key_notification *k = (const void *)n;
+
+	if (len < sizeof(*k)) {
+		printf("key: short record (%zu bytes)\n", len);
+		return;
+	}
+	printf("key %d: %s", k->key_id, key_subtype_name(n->subtype));
+	if (n->subtype == NOTIFY_KEY_LINKED || n->subtype == NOTIFY_KEY_UNLINKED)
+		printf(" key %u", k->aux);
+	else if (n->subtype == NOTIFY_KEY_INSTANTIATED && k->aux)
+		printf(" error %d", (int)k->aux);
+	printf("\n");
+
+	if (follow && n->subtype == NOTIFY_KEY_LINKED &&
+	    keyctl_watch(k->aux, qfd, (n->info & WATCH_INFO_ID) >>
+					WATCH_INFO_ID__SHIFT) < 0 &&
+	    errno != EBUSY)
+		warn("watching key %u", k->aux);
+}
+
+static void print_meta(const struct watch_notification *n, size_t len)
+{
+	const struct watch_notification_removal *r = (const void *)n;
+	const struct watch_notification_loss *l = (const void *)n;
+
+	switch (n->subtype) {
+	case WATCH_META_REMOVAL_NOTIFICATION:
+		if (len >= sizeof(*r))
+			printf("watch removed: object %llu is gone\n",
+			       (unsigned long long)r->id);
+		else
+			printf("watch removed\n");
+		break;
+	case WATCH_META_LOSS_NOTIFICATION:
+		if (len >= sizeof(*l))
+			printf("LOST %llu records here\n",
+			       (unsigned long long)l->nr_lost);
+		else
+			printf("LOST records here\n");
+		break;
+	default:
+		printf("meta subtype %u\n", n->subtype);
+	}
+}
+
+/* Print one record, decoded. */
+static void print_record(const struct watch_notification *n, size_t len)
+{
+	printf("[id %u] ", (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT);
+	switch (n->type) {
+	case WATCH_TYPE_META:
+		print_meta(n, len);
+		break;
+	case WATCH_TYPE_KEY_NOTIFY:
+		print_key(n, len);
+		break;
+	case WATCH_TYPE_USER_NOTIFY:
+		printf("user record, subtype %u, %zu bytes\n", n->subtype, len);
+		break;
+	default:
+		printf("type %u subtype %u, %zu bytes\n", n->type, n->subtype,
+		       len);
+	}
+	fflush(stdout);
+}
+
+/* Read every record available from a notification pipe. */
+static int drain_pipe(int fd)
+{
+	unsigned char buf[4096];
+	ssize_t got, off;
+	int count = 0;
+	size_t len;
+
+	got = read(fd, buf, sizeof(buf));
+	if (got < 0)
+		return errno == EAGAIN ? 0 : -1;
+	for (off = 0; off + (ssize_t)sizeof(struct watch_notification) <= got;
+	     off += len) {
+		const struct watch_notification *n = (const void *)(buf + off);
+
+		len = watchq_rec_len(n);
+		if (len < sizeof(*n) || off + (ssize_t)len > got)
+			break;
+		print_record(n, len);
+		count++;
+	}
+	return count;
+}
+
+static int drain_ring(struct watchq *q)
+{
+	const struct watch_notification *n;
+	int count = 0;
+
+	while ((n = watchq_next(q))) {
+		print_record(n, watchq_rec_len(n));
+		count++;
+	}
+	watchq_release(q);
+	return count;
+}
+
+int main(int argc, char **argv)
+{
+	long keys[16];
+	int nkeys = 0, max_records = -1, idle_ms = -1, seen = 0;
+	bool use_pipe = false;
+	struct watchq q;
+	int opt, i, ret, fds[2];
+
+	while ((opt = getopt(argc, argv, "fpn:t:k:")) != -1) {
+		switch (opt) {
+		case 'f':
+			follow = true;
+			break;
+		case 'p':
+			use_pipe = true;
+			break;
+		case 'n':
+			max_records = atoi(optarg);
+			break;
+		case 't':
+			idle_ms = atoi(optarg) * 1000;
+			break;
+		case 'k':
+			if (nkeys == 16)
+				errx(2, "too many keys");
+			keys[nkeys++] = parse_key(optarg);
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-p] [-f] [-n COUNT] [-t SECONDS] [-k KEY]...\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (!nkeys)
+		keys[nkeys++] = KEY_SPEC_SESSION_KEYRING;
+
+	if (use_pipe) {
+		if (pipe2(fds, O_NOTIFICATION_PIPE | O_NONBLOCK) < 0)
+			err(1, "pipe2(O_NOTIFICATION_PIPE)");
+		if (ioctl(fds[0], IOC_WATCH_QUEUE_SET_SIZE, PIPE_NOTES) < 0)
+			err(1, "sizing the notification pipe");
+		qfd = fds[0];
+	} else {
+		ret = watchq_open(&q, RING_PAGES);
+		if (ret < 0) {
+			errno = -ret;
+			err(1, "opening %s", WATCHQ_DEVICE);
+		}
+		qfd = q.fd;
+	}
+
+	for (i = 0; i < nkeys; i++)
+		if (keyctl_watch(keys[i], qfd, 0x10 + i) < 0)
+			err(1, "KEYCTL_WATCH_KEY %ld", keys[i]);
+	printf("watching %d key(s) through %s\n", nkeys,
+	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
+	fflush(stdout);
+
+	while (max_records < 0 || seen < max_records) {
+		struct pollfd pfd = { .fd = qfd, .events = POLLIN };
+
+		if (!use_pipe)
+			watchq_release(&q);
+		ret = poll(&pfd, 1, idle_ms);
+		if (ret < 0)
+			err(1, "poll");
+		if (ret == 0)
+			break;
+		ret = use_pipe ? drain_pipe(qfd) : drain_ring(&q);
+		if (ret < 0)
+			err(1, "reading records");
+		seen += ret;
+	}
+	printf("%d records\n", seen);
+	return 0;
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the watch_queue selftests: opening queues of both
+ * transports, injecting records and reading them back.
+ */
+#ifndef _WQ_SELFTEST_H
+#define _WQ_SELFTEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <linux/keyctl.h>
+#include <linux/watch_queue.h>
+
+#include "watchq.h"
+
+#define WQ_PAGE_SIZE	((size_t)sysconf(_SC_PAGESIZE))
+
+/* Bytes a record of @len bytes takes in the ring. */
+static inline size_t wq_rec_size(size_t len)
+{
+	return (len + WATCH_QUEUE_SLOT_SIZE - 1) & ~(size_t)(WATCH_QUEUE_SLOT_SIZE - 1);
+}
+
+/* Open /dev/watch_queue without sizing it; -errno on failure. */
+static inline int wq_open_dev(void)
+{
+	int fd = open(WATCHQ_DEVICE, O_RDWR | O_CLOEXEC);
+
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Open a notification pipe sized for @nr_notes records.  Returns the read
+ * end (the queue) and stores the write end in *@wfd; -errno on failure.
+ */
+static inline int wq_open_pipe(unsigned int nr_notes, int *wfd)
+{
+	int fds[2], ret;
+
+	if (pipe2(fds, O_NOTIFICATION_PIPE | O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	if (ioctl(fds[0], IOC_WATCH_QUEUE_SET_SIZE, nr_notes) < 0) {
+		ret = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return ret;
+	}
+	*wfd = fds[1];
+	return fds[0];
+}
+
+/*
+ * Build an injectable record of @len bytes (8..127) in @buf: type USER,
+ * @subtype, and a payload whose first 32-bit word is @seq and whose other
+ * bytes are a pattern derived from @seq.  Returns the bytes it takes in a
+ * write() buffer (len rounded up to 8), padding zeroed.
+ */
+static inline size_t wq_make_record(void *buf, unsigned int subtype,
+				    size_t len, uint32_t seq)
+{
+	struct watch_notification *n = buf;
+	unsigned char *p = buf;
+	size_t i, size = wq_rec_size(len);
+
+	memset(buf, 0, size);
+	n->type = WATCH_TYPE_USER_NOTIFY;
+	n->subtype = subtype;
+	n->info = len;
+	for (i = sizeof(*n); i < len; i++)
+		p[i] = (unsigned char)(seq * 7 + i);
+	if (len >= sizeof(*n) + sizeof(seq))
+		memcpy(p + sizeof(*n), &seq, sizeof(seq));
+	return size;
+}
+
+/* Check that a record read back matches wq_make_record(..., @len, @seq). */
+static inline int wq_check_record(const struct watch_notification *n,
+				  unsigned int subtype, size_t len,
+				  uint32_t seq)
+{
+	unsigned char want[128];
+
+	if (n->type != WATCH_TYPE_USER_NOTIFY || n->subtype != subtype ||
+	    (n->info & WATCH_INFO_LENGTH) != len)
+		return -1;
+	wq_make_record(want, subtype, len, seq);
+	return memcmp((const unsigned char *)n + sizeof(*n),
+		      want + sizeof(*n), len - sizeof(*n)) ? -1 : 0;
+}
+
+/* Inject one record; returns write()'s result. */
+static inline ssize_t wq_inject(int fd, unsigned int subtype, size_t len,
+				uint32_t seq)
+{
+	unsigned char buf[128];
+	size_t size = wq_make_record(buf, subtype, len, seq);
+
+	return write(fd, buf, size);
+}
+
+/* The sequence number a wq_make_record() record carries. */
+static inline uint32_t wq_record_seq(const struct watch_notification *n)
+{
+	uint32_t seq;
+
+	memcpy(&seq, (const unsigned char *)n + sizeof(*n), sizeof(seq));
+	return seq;
+}
+
+static inline long wq_keyctl(int cmd, unsigned long a2, unsigned long a3,
+			     unsigned long a4, unsigned long a5)
+{
+	return syscall(__NR_keyctl, cmd, a2, a3, a4, a5);
+}
+
+static inline long wq_watch_key(int32_t key, int fd, int id)
+{
+	return wq_keyctl(KEYCTL_WATCH_KEY, key, fd, id, 0);
+}
+
+static inline int32_t wq_add_key(const char *type, const char *desc,
+				 const void *payload, size_t plen,
+				 int32_t ring)
+{
+	return syscall(__NR_add_key, type, desc, payload, plen, ring);
+}
+
+#endif /* _WQ_SELFTEST_H */
