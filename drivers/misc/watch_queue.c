@@ -57,7 +57,7 @@ static const struct file_operations watch_queue_fops;
  * The backing-store operation of the queue: called by the notification core
  * with the queue lock held, for a live queue, in any context.
  */
-static bool watch_queue_file_post_one(struct watch_queue *wqueue,
+static bool watch_queue_dev_post_one(struct watch_queue *wqueue,
 				      const struct watch_notification *n)
 {
 	struct watch_queue_file *wf = wqueue->private;
@@ -69,8 +69,8 @@ static bool watch_queue_file_post_one(struct watch_queue *wqueue,
 	return posted;
 }
 
-static const struct watch_queue_ops watch_queue_file_ops = {
-	.post_one	= watch_queue_file_post_one,
+static const struct watch_queue_ops watch_queue_dev_ops = {
+	.post_one	= watch_queue_dev_post_one,
 };
 
 /**
@@ -94,7 +94,7 @@ struct watch_queue *watch_queue_dev_queue(struct file *file)
  * Charge pages to the opener's locked memory, within RLIMIT_MEMLOCK unless
  * the caller has CAP_IPC_LOCK, as io_uring and BPF do for their rings.
  */
-static int watch_queue_charge(struct watch_queue_file *wf,
+static int watch_queue_dev_charge(struct watch_queue_file *wf,
 			      unsigned long nr_pages)
 {
 	unsigned long limit, cur, new;
@@ -114,7 +114,7 @@ static int watch_queue_charge(struct watch_queue_file *wf,
 	return 0;
 }
 
-static void watch_queue_uncharge(struct watch_queue_file *wf)
+static void watch_queue_dev_uncharge(struct watch_queue_file *wf)
 {
 	atomic_long_sub(wf->charged, &wf->user->locked_vm);
 	wf->charged = 0;
@@ -124,7 +124,7 @@ static void watch_queue_uncharge(struct watch_queue_file *wf)
  * IOC_WATCH_QUEUE_SET_SIZE: give the queue a data area of @nr_pages pages.
  * The size is set once.
  */
-static long watch_queue_set_size(struct watch_queue_file *wf,
+static long watch_queue_dev_set_size(struct watch_queue_file *wf,
 				 unsigned long nr_pages)
 {
 	struct watch_ring ring;
@@ -139,13 +139,13 @@ static long watch_queue_set_size(struct watch_queue_file *wf,
 	if (wf->ring.nr_pages)
 		goto out;
 
-	ret = watch_queue_charge(wf, nr_pages + 1);
+	ret = watch_queue_dev_charge(wf, nr_pages + 1);
 	if (ret < 0)
 		goto out;
 
 	ret = watch_ring_alloc(&ring, nr_pages);
 	if (ret < 0) {
-		watch_queue_uncharge(wf);
+		watch_queue_dev_uncharge(wf);
 		goto out;
 	}
 
@@ -157,14 +157,14 @@ out:
 	return ret;
 }
 
-static long watch_queue_ioctl(struct file *file, unsigned int cmd,
+static long watch_queue_dev_ioctl(struct file *file, unsigned int cmd,
 			      unsigned long arg)
 {
 	struct watch_queue_file *wf = file->private_data;
 
 	switch (cmd) {
 	case IOC_WATCH_QUEUE_SET_SIZE:
-		return watch_queue_set_size(wf, arg);
+		return watch_queue_dev_set_size(wf, arg);
 	case IOC_WATCH_QUEUE_SET_FILTER:
 		return watch_queue_set_filter(wf->wqueue,
 					      (void __user *)arg);
@@ -173,7 +173,7 @@ static long watch_queue_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
-static int watch_queue_mmap(struct file *file, struct vm_area_struct *vma)
+static int watch_queue_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct watch_queue_file *wf = file->private_data;
 	int ret;
@@ -184,7 +184,7 @@ static int watch_queue_mmap(struct file *file, struct vm_area_struct *vma)
 	return ret;
 }
 
-static __poll_t watch_queue_poll(struct file *file, poll_table *wait)
+static __poll_t watch_queue_dev_poll(struct file *file, poll_table *wait)
 {
 	struct watch_queue_file *wf = file->private_data;
 	__poll_t mask = 0;
@@ -202,7 +202,7 @@ static __poll_t watch_queue_poll(struct file *file, poll_table *wait)
  * Check that a buffer holds only complete, injectable records back to back,
  * each taking its length rounded up to a whole number of slots.
  */
-static int watch_queue_check_records(const void *buf, size_t len)
+static int watch_queue_dev_check_records(const void *buf, size_t len)
 {
 	const struct watch_notification *n;
 	size_t off, rlen;
@@ -227,7 +227,7 @@ static int watch_queue_check_records(const void *buf, size_t len)
  * they do not fit, like the kernel's own.  Nothing is posted unless the
  * whole buffer is valid.  Never blocks.
  */
-static ssize_t watch_queue_write(struct file *file, const char __user *ubuf,
+static ssize_t watch_queue_dev_write(struct file *file, const char __user *ubuf,
 				 size_t len, loff_t *ppos)
 {
 	struct watch_queue_file *wf = file->private_data;
@@ -245,7 +245,7 @@ static ssize_t watch_queue_write(struct file *file, const char __user *ubuf,
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 
-	ret = watch_queue_check_records(buf, len);
+	ret = watch_queue_dev_check_records(buf, len);
 	if (ret < 0)
 		goto out;
 
@@ -261,7 +261,7 @@ out:
 	return ret;
 }
 
-static int watch_queue_open(struct inode *inode, struct file *file)
+static int watch_queue_dev_open(struct inode *inode, struct file *file)
 {
 	struct watch_queue_file *wf;
 
@@ -269,7 +269,7 @@ static int watch_queue_open(struct inode *inode, struct file *file)
 	if (!wf)
 		return -ENOMEM;
 
-	wf->wqueue = watch_queue_alloc(&watch_queue_file_ops, wf);
+	wf->wqueue = watch_queue_alloc(&watch_queue_dev_ops, wf);
 	if (!wf->wqueue) {
 		kfree(wf);
 		return -ENOMEM;
@@ -287,13 +287,13 @@ static int watch_queue_open(struct inode *inode, struct file *file)
  * that no poster can reach the ring any more, then free the ring.  Watched
  * objects live on; the queue itself goes when its last watch lets go of it.
  */
-static int watch_queue_release(struct inode *inode, struct file *file)
+static int watch_queue_dev_release(struct inode *inode, struct file *file)
 {
 	struct watch_queue_file *wf = file->private_data;
 
 	watch_queue_clear(wf->wqueue);
 	watch_ring_free(&wf->ring);
-	watch_queue_uncharge(wf);
+	watch_queue_dev_uncharge(wf);
 	free_uid(wf->user);
 	put_watch_queue(wf->wqueue);
 	mutex_destroy(&wf->size_lock);
@@ -303,13 +303,13 @@ static int watch_queue_release(struct inode *inode, struct file *file)
 
 static const struct file_operations watch_queue_fops = {
 	.owner		= THIS_MODULE,
-	.open		= watch_queue_open,
-	.release	= watch_queue_release,
-	.unlocked_ioctl	= watch_queue_ioctl,
+	.open		= watch_queue_dev_open,
+	.release	= watch_queue_dev_release,
+	.unlocked_ioctl	= watch_queue_dev_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.mmap		= watch_queue_mmap,
-	.poll		= watch_queue_poll,
-	.write		= watch_queue_write,
+	.mmap		= watch_queue_dev_mmap,
+	.poll		= watch_queue_dev_poll,
+	.write		= watch_queue_dev_write,
 };
 
 static struct miscdevice watch_queue_dev = {

@@ -12,12 +12,13 @@ shift 2
 mkdir -p "$(dirname "$log")"
 printf '%s (log: %s)\n' "$title" "${log#"$PWD"/}"
 start=$SECONDS
-if "$@" >"$log" 2>&1; then
+"$@" >"$log" 2>&1
+rc=$?
+if [ $rc -eq 0 ]; then
 	el=$((SECONDS - start))
 	[ "$el" -ge 20 ] && printf '      done in %dm%02ds\n' $((el / 60)) $((el % 60))
 	exit 0
 fi
-rc=$?
 echo "----- last lines of $log -----" >&2
 tail -n 25 "$log" >&2
 echo "----- end -----" >&2

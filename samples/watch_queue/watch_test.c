@@ -15,6 +15,7 @@
  * On the device, records are read straight from the mapped ring
  * (tools/lib/watch_queue/watchq.h); on a pipe, with read().
  */
+#define _GNU_SOURCE
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -361,8 +361,10 @@ TEST(loss_before_sizing_is_reported)
 	fd = wq_open_dev();
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, wq_watch_key(ring, fd, 7));
-	key = wq_add_key("user", "a", "x", 1, ring);	/* LINKED: lost */
+	/* The session keyring keeps the key alive while it is unlinked. */
+	key = wq_add_key("user", "a", "x", 1, KEY_SPEC_SESSION_KEYRING);
 	ASSERT_LT(0, key);
+	ASSERT_EQ(0, wq_keyctl(KEYCTL_LINK, key, ring, 0, 0)); /* lost */
 	ASSERT_EQ(0, wq_keyctl(KEYCTL_UNLINK, key, ring, 0, 0)); /* lost */
 
 	ASSERT_EQ(0, set_size(fd, 1));
@@ -373,15 +375,15 @@ TEST(loss_before_sizing_is_reported)
 	ASSERT_EQ(0, wq_keyctl(KEYCTL_LINK, key, ring, 0, 0));
 	n = watchq_next(&q);
 	ASSERT_NE(NULL, n);
-	ASSERT_EQ(WATCH_TYPE_META, n->type);
-	ASSERT_EQ(WATCH_META_LOSS_NOTIFICATION, n->subtype);
+	ASSERT_EQ(WATCH_TYPE_META, wq_type(n));
+	ASSERT_EQ(WATCH_META_LOSS_NOTIFICATION, wq_subtype(n));
 	loss = (const void *)n;
 	EXPECT_EQ(sizeof(*loss), watchq_rec_len(n));
 	EXPECT_EQ(2, loss->nr_lost);
 	n = watchq_next(&q);
 	ASSERT_NE(NULL, n);
-	EXPECT_EQ(WATCH_TYPE_KEY_NOTIFY, n->type);
-	EXPECT_EQ(NOTIFY_KEY_LINKED, n->subtype);
+	EXPECT_EQ(WATCH_TYPE_KEY_NOTIFY, wq_type(n));
+	EXPECT_EQ(NOTIFY_KEY_LINKED, wq_subtype(n));
 	EXPECT_EQ(NULL, watchq_next(&q));
 	watchq_close(&q);
 }

@@ -21,6 +21,17 @@
 
 #define WQ_PAGE_SIZE	((size_t)sysconf(_SC_PAGESIZE))
 
+/* The bit-fields of a record header, as plain values for ASSERT_EQ(). */
+static inline unsigned int wq_type(const struct watch_notification *n)
+{
+	return n->type;
+}
+
+static inline unsigned int wq_subtype(const struct watch_notification *n)
+{
+	return n->subtype;
+}
+
 /* Bytes a record of @len bytes takes in the ring. */
 static inline size_t wq_rec_size(size_t len)
 {
