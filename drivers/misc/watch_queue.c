@@ -45,7 +45,7 @@
 struct watch_queue_file {
 	struct watch_queue	*wqueue;
 	struct watch_ring	ring;
-	struct mutex		size_lock;
+	struct mutex		size_lock;	/* Sizing vs mmap */
 	wait_queue_head_t	waitq;
 	struct user_struct	*user;
 	unsigned long		charged;
@@ -58,7 +58,7 @@ static const struct file_operations watch_queue_fops;
  * with the queue lock held, for a live queue, in any context.
  */
 static bool watch_queue_dev_post_one(struct watch_queue *wqueue,
-				      const struct watch_notification *n)
+				     const struct watch_notification *n)
 {
 	struct watch_queue_file *wf = wqueue->private;
 	bool posted, wake;
@@ -95,7 +95,7 @@ struct watch_queue *watch_queue_dev_queue(struct file *file)
  * the caller has CAP_IPC_LOCK, as io_uring and BPF do for their rings.
  */
 static int watch_queue_dev_charge(struct watch_queue_file *wf,
-			      unsigned long nr_pages)
+				  unsigned long nr_pages)
 {
 	unsigned long limit, cur, new;
 
@@ -125,7 +125,7 @@ static void watch_queue_dev_uncharge(struct watch_queue_file *wf)
  * The size is set once.
  */
 static long watch_queue_dev_set_size(struct watch_queue_file *wf,
-				 unsigned long nr_pages)
+				     unsigned long nr_pages)
 {
 	struct watch_ring ring;
 	int ret;
@@ -158,7 +158,7 @@ out:
 }
 
 static long watch_queue_dev_ioctl(struct file *file, unsigned int cmd,
-			      unsigned long arg)
+				  unsigned long arg)
 {
 	struct watch_queue_file *wf = file->private_data;
 
@@ -228,7 +228,7 @@ static int watch_queue_dev_check_records(const void *buf, size_t len)
  * whole buffer is valid.  Never blocks.
  */
 static ssize_t watch_queue_dev_write(struct file *file, const char __user *ubuf,
-				 size_t len, loff_t *ppos)
+				     size_t len, loff_t *ppos)
 {
 	struct watch_queue_file *wf = file->private_data;
 	const struct watch_notification *n;
@@ -318,4 +318,5 @@ static struct miscdevice watch_queue_dev = {
 	.fops		= &watch_queue_fops,
 	.mode		= 0666,
 };
+
 builtin_misc_device(watch_queue_dev);

@@ -121,6 +121,7 @@ void watch_ring_free(struct watch_ring *ring)
 static u32 watch_ring_space(const struct watch_ring *ring)
 {
 	u32 size = ring->mask + 1;
+	/* Acquire: pairs with the consumer's store-release of tail. */
 	u32 used = ring->head - smp_load_acquire(&ring->hdr->tail);
 
 	return used <= size ? size - used : 0;

@@ -11,7 +11,7 @@ set -eu
 dev=$1
 top=$(cd "$(dirname "$0")/../.." && pwd)
 rm -f "$top"/patches/*.patch
-git -C "$dev" format-patch -q --no-numbered --zero-commit --no-signature \
+git -C "$dev" -c diff.suppressBlankEmpty=true format-patch -q --no-numbered --zero-commit --no-signature \
 	-o "$top/patches" pristine..HEAD
 (cd "$top/patches" && ls -1 ./*.patch | sed 's#^\./##') >"$top/patches/series"
 cat "$top/patches/series"

@@ -32,6 +32,7 @@
 
 #include "watchq.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define RING_PAGES	4
 #define PIPE_NOTES	256
 
@@ -56,7 +57,7 @@ static long parse_key(const char *s)
 	char *end;
 	long id;
 
-	for (i = 0; i < sizeof(specs) / sizeof(specs[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(specs); i++)
 		if (!strcmp(s, specs[i].name))
 			return specs[i].id;
 	id = strtol(s, &end, 0);
@@ -78,7 +79,7 @@ static const char *key_subtype_name(unsigned int subtype)
 		[NOTIFY_KEY_SETATTR]		= "setattr",
 	};
 
-	if (subtype < sizeof(names) / sizeof(names[0]))
+	if (subtype < ARRAY_SIZE(names))
 		return names[subtype];
 	return "unknown";
 }

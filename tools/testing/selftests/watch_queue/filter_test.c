@@ -45,12 +45,17 @@ static void subtype_set(struct watch_notification_type_filter *t,
 	t->subtype_filter[subtype / 32] |= 1U << (subtype % 32);
 }
 
+/* Records read from a notification pipe, handed out one at a time. */
+struct pipe_records {
+	unsigned char buf[4096];
+	size_t len, off;
+};
+
 FIXTURE(queue) {
 	struct watchq q;	/* the device's ring, when the variant is one */
 	int fd;			/* the queue: the device or a pipe's read end */
 	int wfd;		/* a pipe's write end */
-	unsigned char pending[4096];	/* records read from the pipe */
-	size_t pend_len, pend_off;
+	struct pipe_records pending;
 };
 
 FIXTURE_VARIANT(queue) {
@@ -160,38 +165,54 @@ TEST_F(queue, unknown_types_are_ignored)
 	ASSERT_EQ(0, set_filter(self->fd, &b));
 }
 
-/* Read the next record of the queue into @buf; 0 if there is none. */
-static size_t next_record(FIXTURE_DATA(queue) *self, int use_pipe,
-			  void *buf, size_t size)
+/* Read the next record from a notification pipe into @buf; 0 if none. */
+static size_t next_pipe_record(int fd, struct pipe_records *p, void *buf,
+			       size_t size)
 {
 	const struct watch_notification *n;
 	ssize_t got;
 
-	if (use_pipe) {
-		/* A read() returns as many whole records as fit. */
-		if (self->pend_off == self->pend_len) {
-			got = read(self->fd, self->pending,
-				   sizeof(self->pending));
-			self->pend_len = got < 0 ? 0 : got;
-			self->pend_off = 0;
-			if (!self->pend_len)
-				return 0;
-		}
-		n = (const void *)(self->pending + self->pend_off);
-		got = watchq_rec_len(n);
-		if (got < (ssize_t)sizeof(*n) || (size_t)got > size ||
-		    self->pend_off + got > self->pend_len)
+	/* A read() returns as many whole records as fit. */
+	if (p->off == p->len) {
+		got = read(fd, p->buf, sizeof(p->buf));
+		p->len = got < 0 ? 0 : got;
+		p->off = 0;
+		if (!p->len)
 			return 0;
-		memcpy(buf, n, got);
-		self->pend_off += got;
-		return got;
 	}
-	n = watchq_next(&self->q);
-	if (!n)
+	n = (const void *)(p->buf + p->off);
+	got = watchq_rec_len(n);
+	if (got < (ssize_t)sizeof(*n) || (size_t)got > size ||
+	    p->off + got > p->len)
+		return 0;
+	memcpy(buf, n, got);
+	p->off += got;
+	return got;
+}
+
+/* Read the next record from a ring into @buf; 0 if there is none. */
+static size_t next_ring_record(struct watchq *q, void *buf, size_t size)
+{
+	const struct watch_notification *n = watchq_next(q);
+
+	if (!n || watchq_rec_len(n) > size)
 		return 0;
 	memcpy(buf, n, watchq_rec_len(n));
 	return watchq_rec_len(n);
 }
+
+/* The next record of a queue of either transport; 0 if there is none. */
+static size_t next_record(int use_pipe, int fd, struct pipe_records *p,
+			  struct watchq *q, void *buf, size_t size)
+{
+	if (use_pipe)
+		return next_pipe_record(fd, p, buf, size);
+	return next_ring_record(q, buf, size);
+}
+
+#define NEXT_RECORD(buf, size)						\
+	next_record(variant->use_pipe, self->fd, &self->pending,	\
+		    &self->q, buf, size)
 
 /*
  * Key notifications filtered by subtype: only links get through, on both
@@ -222,8 +243,7 @@ TEST_F(queue, key_subtype_filter)
 
 	/* Two links, and nothing of the unlink in between. */
 	for (int i = 0; i < 2; i++) {
-		ASSERT_EQ(sizeof(*k), next_record(self, variant->use_pipe,
-						  buf, sizeof(buf)));
+		ASSERT_EQ(sizeof(*k), NEXT_RECORD(buf, sizeof(buf)));
 		EXPECT_EQ(WATCH_TYPE_KEY_NOTIFY, wq_type(&k->watch));
 		EXPECT_EQ(NOTIFY_KEY_LINKED, wq_subtype(&k->watch));
 		EXPECT_EQ(0x42, (k->watch.info & WATCH_INFO_ID) >>
@@ -231,13 +251,12 @@ TEST_F(queue, key_subtype_filter)
 		EXPECT_EQ(ring, k->key_id);
 		EXPECT_EQ(key, (int32_t)k->aux);
 	}
-	EXPECT_EQ(0, next_record(self, variant->use_pipe, buf, sizeof(buf)));
+	EXPECT_EQ(0, NEXT_RECORD(buf, sizeof(buf)));
 
 	/* Without a filter, the unlink gets through too. */
 	ASSERT_EQ(0, set_filter(self->fd, NULL));
 	ASSERT_EQ(0, wq_keyctl(KEYCTL_UNLINK, key, ring, 0, 0));
-	ASSERT_EQ(sizeof(*k), next_record(self, variant->use_pipe, buf,
-					  sizeof(buf)));
+	ASSERT_EQ(sizeof(*k), NEXT_RECORD(buf, sizeof(buf)));
 	EXPECT_EQ(NOTIFY_KEY_UNLINKED, wq_subtype(&k->watch));
 }
 
@@ -266,14 +285,14 @@ TEST_F(ring, all_256_subtypes)
 
 	filter_init(&b, 1);
 	b.t[0].type = WATCH_TYPE_USER_NOTIFY;
-	for (i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(wanted); i++)
 		subtype_set(&b.t[0], wanted[i]);
 	ASSERT_EQ(0, set_filter(self->q.fd, &b));
 
 	for (st = 0; st < 256; st++)
 		ASSERT_EQ(16, wq_inject(self->q.fd, st, 16, st));
 
-	for (i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(wanted); i++) {
 		n = watchq_next(&self->q);
 		ASSERT_NE(NULL, n);
 		EXPECT_EQ(0, wq_check_record(n, wanted[i], 16, wanted[i]));
@@ -290,7 +309,7 @@ TEST_F(ring, all_256_subtypes)
 		ASSERT_EQ(16, wq_inject(self->q.fd, st, 16, st));
 	watchq_release(&self->q);
 	for (st = 0, i = 0; st < 256; st++) {
-		if (i < sizeof(wanted) / sizeof(wanted[0]) && wanted[i] == st) {
+		if (i < ARRAY_SIZE(wanted) && wanted[i] == st) {
 			i++;
 			continue;
 		}

@@ -66,7 +66,7 @@ TEST(size_validation)
 
 	fd = wq_open_dev();
 	ASSERT_LE(0, fd);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		EXPECT_EQ(EINVAL, set_size(fd, bad[i])) TH_LOG("size %lu", bad[i]);
 	/* Failed attempts don't use up the one sizing. */
 	EXPECT_EQ(0, set_size(fd, 2));
@@ -113,7 +113,7 @@ TEST(mmap_geometry)
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, set_size(fd, 2));
 
-	for (i = 0; i < sizeof(bad_pages) / sizeof(bad_pages[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad_pages); i++) {
 		EXPECT_EQ(MAP_FAILED, map_ring(fd, bad_pages[i] * page,
 					       PROT_READ | PROT_WRITE,
 					       MAP_SHARED, 0));
