@@ -53,9 +53,15 @@ struct watch_queue_file {
 
 static const struct file_operations watch_queue_fops;
 
-/*
- * The backing-store operation of the queue: called by the notification core
- * with the queue lock held, for a live queue, in any context.
+/**
+ * watch_queue_dev_post_one - Store a record in the queue's ring
+ * @wqueue: The queue, live, with its lock held.
+ * @n: The record.
+ *
+ * The backing-store operation of the queue, called by the notification core
+ * in any context.  Wakes a poller that had consumed everything.
+ *
+ * Return: true if the record was stored, false if it was counted as lost.
  */
 static bool watch_queue_dev_post_one(struct watch_queue *wqueue,
 				     const struct watch_notification *n)
@@ -90,9 +96,15 @@ struct watch_queue *watch_queue_dev_queue(struct file *file)
 	return wf->wqueue;
 }
 
-/*
- * Charge pages to the opener's locked memory, within RLIMIT_MEMLOCK unless
- * the caller has CAP_IPC_LOCK, as io_uring and BPF do for their rings.
+/**
+ * watch_queue_dev_charge - Charge a ring's pages to the opener
+ * @wf: The queue file.
+ * @nr_pages: Pages to charge.
+ *
+ * Charge to the opener's locked memory, within RLIMIT_MEMLOCK unless the
+ * caller has CAP_IPC_LOCK, as io_uring and BPF do for their rings.
+ *
+ * Return: 0, or -ENOMEM if over the limit.
  */
 static int watch_queue_dev_charge(struct watch_queue_file *wf,
 				  unsigned long nr_pages)
@@ -114,15 +126,25 @@ static int watch_queue_dev_charge(struct watch_queue_file *wf,
 	return 0;
 }
 
+/**
+ * watch_queue_dev_uncharge - Give back what watch_queue_dev_charge() took
+ * @wf: The queue file.
+ */
 static void watch_queue_dev_uncharge(struct watch_queue_file *wf)
 {
 	atomic_long_sub(wf->charged, &wf->user->locked_vm);
 	wf->charged = 0;
 }
 
-/*
- * IOC_WATCH_QUEUE_SET_SIZE: give the queue a data area of @nr_pages pages.
- * The size is set once.
+/**
+ * watch_queue_dev_set_size - IOC_WATCH_QUEUE_SET_SIZE
+ * @wf: The queue file.
+ * @nr_pages: Pages in the data area: a power of two, 1 to 256.
+ *
+ * Allocate the ring and make it the one that posters write to.  A queue is
+ * sized once.
+ *
+ * Return: 0, -EINVAL for a bad size, -EBUSY if already sized or -ENOMEM.
  */
 static long watch_queue_dev_set_size(struct watch_queue_file *wf,
 				     unsigned long nr_pages)
@@ -157,6 +179,14 @@ out:
 	return ret;
 }
 
+/**
+ * watch_queue_dev_ioctl - Size the queue or set its filter
+ * @file: The queue file.
+ * @cmd: IOC_WATCH_QUEUE_SET_SIZE or IOC_WATCH_QUEUE_SET_FILTER.
+ * @arg: The number of pages, or a pointer to the filter (NULL removes it).
+ *
+ * Return: 0, a negative error, or -ENOTTY for another command.
+ */
 static long watch_queue_dev_ioctl(struct file *file, unsigned int cmd,
 				  unsigned long arg)
 {
@@ -173,6 +203,13 @@ static long watch_queue_dev_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/**
+ * watch_queue_dev_mmap - Map the header and data pages of a sized queue
+ * @file: The queue file.
+ * @vma: The whole ring, shared, from offset 0.
+ *
+ * Return: 0 or -EINVAL.
+ */
 static int watch_queue_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct watch_queue_file *wf = file->private_data;
@@ -184,6 +221,16 @@ static int watch_queue_dev_mmap(struct file *file, struct vm_area_struct *vma)
 	return ret;
 }
 
+/**
+ * watch_queue_dev_poll - Report whether records are waiting
+ * @file: The queue file.
+ * @wait: The poll table.
+ *
+ * Checked under the queue lock, which orders it against posting: either the
+ * poster sees this poller on the wait queue, or this sees the new record.
+ *
+ * Return: EPOLLIN | EPOLLRDNORM while head != tail, else 0.
+ */
 static __poll_t watch_queue_dev_poll(struct file *file, poll_table *wait)
 {
 	struct watch_queue_file *wf = file->private_data;
@@ -198,9 +245,15 @@ static __poll_t watch_queue_dev_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-/*
- * Check that a buffer holds only complete, injectable records back to back,
- * each taking its length rounded up to a whole number of slots.
+/**
+ * watch_queue_dev_check_records - Validate a buffer of injected records
+ * @buf: The records, copied from userspace.
+ * @len: Length of @buf.
+ *
+ * Each record must be complete, of type WATCH_TYPE_USER_NOTIFY, 8 to 127
+ * bytes long, and take its length rounded up to a whole number of slots.
+ *
+ * Return: 0 if the whole buffer is valid, else -EINVAL.
  */
 static int watch_queue_dev_check_records(const void *buf, size_t len)
 {
@@ -221,11 +274,18 @@ static int watch_queue_dev_check_records(const void *buf, size_t len)
 	return 0;
 }
 
-/*
- * write() injects records of type WATCH_TYPE_USER_NOTIFY, for tests and
- * benchmarks.  They pass through the filter and are counted as lost when
- * they do not fit, like the kernel's own.  Nothing is posted unless the
- * whole buffer is valid.  Never blocks.
+/**
+ * watch_queue_dev_write - Inject records, for tests and benchmarks
+ * @file: The queue file.
+ * @ubuf: Records of type WATCH_TYPE_USER_NOTIFY, back to back.
+ * @len: Length of @ubuf.
+ * @ppos: Unused.
+ *
+ * The records pass through the filter and are counted as lost when they do
+ * not fit, like the kernel's own.  Nothing is posted unless the whole buffer
+ * is valid.  Never blocks.
+ *
+ * Return: @len, or -EINVAL, -EFAULT or -ENOMEM.
  */
 static ssize_t watch_queue_dev_write(struct file *file, const char __user *ubuf,
 				     size_t len, loff_t *ppos)
@@ -261,6 +321,13 @@ out:
 	return ret;
 }
 
+/**
+ * watch_queue_dev_open - Create a new, empty, private queue
+ * @inode: The device inode.
+ * @file: The new file.
+ *
+ * Return: 0 or -ENOMEM.
+ */
 static int watch_queue_dev_open(struct inode *inode, struct file *file)
 {
 	struct watch_queue_file *wf;
@@ -282,10 +349,16 @@ static int watch_queue_dev_open(struct inode *inode, struct file *file)
 	return nonseekable_open(inode, file);
 }
 
-/*
- * Close: remove every watch attached to the queue and mark it defunct, so
- * that no poster can reach the ring any more, then free the ring.  Watched
- * objects live on; the queue itself goes when its last watch lets go of it.
+/**
+ * watch_queue_dev_release - Close the queue
+ * @inode: The device inode.
+ * @file: The queue file.
+ *
+ * Remove every watch attached to the queue and mark it defunct, so that no
+ * poster can reach the ring any more, then free the ring.  Watched objects
+ * live on; the queue itself goes when its last reference does.
+ *
+ * Return: 0.
  */
 static int watch_queue_dev_release(struct inode *inode, struct file *file)
 {

@@ -25,6 +25,12 @@
 
 #define WATCH_RING_SLOTS_PER_PAGE	(PAGE_SIZE / WATCH_QUEUE_SLOT_SIZE)
 
+/**
+ * watch_ring_slots - Slots taken by a record
+ * @len: Length of the record in bytes.
+ *
+ * Return: @len in 8-byte slots, rounded up.
+ */
 static u32 watch_ring_slots(u32 len)
 {
 	return DIV_ROUND_UP(len, WATCH_QUEUE_SLOT_SIZE);
@@ -111,12 +117,16 @@ void watch_ring_free(struct watch_ring *ring)
 	memset(ring, 0, sizeof(*ring));
 }
 
-/*
- * Number of free slots, judged from the consumer's tail.  A tail that is
- * ahead of the head or more than a ring behind it cannot come from a correct
- * consumer; the ring is then treated as full.  The acquire pairs with the
- * consumer's release of tail: its reads of the slots it gives back are done
- * before they are overwritten.
+/**
+ * watch_ring_space - Free slots, judged from the consumer's tail
+ * @ring: The ring.
+ *
+ * A tail that is ahead of the head or more than a ring behind it cannot come
+ * from a correct consumer; the ring is then treated as full.  The acquire
+ * pairs with the consumer's release of tail: its reads of the slots it
+ * gives back are done before they are overwritten.
+ *
+ * Return: The number of free slots.
  */
 static u32 watch_ring_space(const struct watch_ring *ring)
 {
@@ -127,9 +137,14 @@ static u32 watch_ring_space(const struct watch_ring *ring)
 	return used <= size ? size - used : 0;
 }
 
-/*
- * Slots taken by a record of @slots slots produced at position @pos,
- * including the padding that keeps it from wrapping.
+/**
+ * watch_ring_cost - Slots a record takes at a position, padding included
+ * @ring: The ring.
+ * @pos: Where the record would be produced.
+ * @slots: Slots of the record itself.
+ *
+ * Return: @slots, plus the slots to the end of the data area if the record
+ * would otherwise wrap.
  */
 static u32 watch_ring_cost(const struct watch_ring *ring, u32 pos, u32 slots)
 {
@@ -138,10 +153,15 @@ static u32 watch_ring_cost(const struct watch_ring *ring, u32 pos, u32 slots)
 	return slots <= room ? slots : room + slots;
 }
 
-/*
- * Write a record of @len bytes at the head, after a skip record if it would
- * otherwise wrap.  The caller has checked that it fits.  The bytes between
- * the end of the record and the end of its last slot are zeroed.
+/**
+ * watch_ring_put - Write a record at the head
+ * @ring: The ring.
+ * @rec: The record.
+ * @len: Its length in bytes.
+ *
+ * Write it after a skip record if it would otherwise wrap; the caller has
+ * checked that it fits.  The bytes between the end of the record and the
+ * end of its last slot are zeroed.
  */
 static void watch_ring_put(struct watch_ring *ring, const void *rec, u32 len)
 {

@@ -4,6 +4,12 @@
 # The live demo of make run: watch_test watches the session keyring through
 # /dev/watch_queue while this script changes keys, and prints the decoded
 # records as they arrive.  The exit status is watch_test's.
+# Run in a session keyring of our own, which watch_test and every keyctl
+# below share as @s.
+if [ -z "$WATCHQ_DEMO_SESSION" ]; then
+	WATCHQ_DEMO_SESSION=1 exec keyctl session watchq-demo sh "$0"
+fi
+
 say()
 {
 	sleep 1
@@ -13,7 +19,7 @@ say()
 
 echo
 echo "=== /dev/watch_queue demo: keyring notifications ==="
-watch_test -f -k @s -t 5 &
+watch_test -f -k @s -k @u -t 5 &
 watcher=$!
 sleep 2
 

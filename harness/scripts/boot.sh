@@ -36,7 +36,7 @@ mkdir -p "$logs"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max -smp 2 -m 2048
       -no-reboot -display none -monitor none -nic none
       -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel")
-append="console=ttyS0 panic=-1 mitigations=off wq.mode=$mode"
+append="console=ttyS0 panic=-1 wq.mode=$mode"
 [ "$timeout" -gt 0 ] && run=(timeout -k 10 "$timeout") || run=()
 
 # verdict RC: print why QEMU's exit status RC is not a pass; return the

@@ -146,6 +146,9 @@ static inline int watchq_set_filter(struct watchq *q,
 /**
  * watchq_rec_len - Length in bytes of a record, from its header
  * @n: The record.
+ *
+ * Return: The length, header included; the record takes it rounded up to
+ * a multiple of 8 bytes in the ring.
  */
 static inline size_t watchq_rec_len(const struct watch_notification *n)
 {
@@ -160,6 +163,8 @@ static inline size_t watchq_rec_len(const struct watch_notification *n)
  * used up, so that the contents of every record up to it are visible.  A
  * record whose length is impossible (shorter than its header) would mean a
  * broken ring; it ends the walk with errno set to EPROTO.
+ *
+ * Return: The record, valid until watchq_release(), or NULL.
  */
 static inline const struct watch_notification *watchq_next(struct watchq *q)
 {
@@ -205,6 +210,8 @@ static inline void watchq_release(struct watchq *q)
 /**
  * watchq_lost - Records the kernel dropped so far, cumulative
  * @q: The consumer.
+ *
+ * Return: The header's count of lost records.
  */
 static inline uint64_t watchq_lost(const struct watchq *q)
 {

@@ -1,0 +1,1222 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/watch_queue records: what write() accepts and rejects, the layout
+ * of records read straight from the mapping, wrapping with skip records,
+ * overruns and loss records, and a header page that userspace scribbles
+ * over.
+ *
+ * Most checks compare the ring with a model of the producer that follows
+ * Documentation/userspace-api/watch_queue_dev.rst: a record takes
+ * round_up(len, 8) bytes at slot (head & mask); one that would cross the
+ * end of the data area is preceded by a skip record padding to the end; one
+ * that does not fit in the free slots is dropped and counted; the first
+ * record stored after a drop is preceded by a 16-byte loss record, and the
+ * two are stored together or not at all; a tail that is ahead of the head
+ * or more than a ring behind it makes the ring full.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <linux/types.h>
+#include <linux/watch_queue.h>
+
+#include "../kselftest_harness.h"
+#include "wq_selftest.h"
+
+#define SLOT		WATCH_QUEUE_SLOT_SIZE
+#define MAX_LEN		127
+#define LOSS_LEN	((__u32)sizeof(struct watch_notification_loss))
+#define FILL		0xa5	/* Pattern of bytes the kernel must not touch */
+#define PAD_IN		0xee	/* Padding in write() buffers: ignored */
+#define MAX_EXP		(2 * 256 * 4096 / SLOT)
+
+static __u32 rnd(__u32 *state)
+{
+	__u32 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+/* A length from 8 to 127 bytes. */
+static __u32 rnd_len(__u32 *state)
+{
+	return 8 + rnd(state) % (MAX_LEN - 8 + 1);
+}
+
+static __u32 nr_slots(__u32 len)
+{
+	return (len + SLOT - 1) / SLOT;
+}
+
+static __u32 load_head(const struct watchq *q)
+{
+	return __atomic_load_n(&q->ring->head, __ATOMIC_ACQUIRE);
+}
+
+static __u64 load_lost(const struct watchq *q)
+{
+	return __atomic_load_n(&q->ring->lost, __ATOMIC_RELAXED);
+}
+
+static void store_tail(struct watchq *q, __u32 tail)
+{
+	__atomic_store_n(&q->ring->tail, tail, __ATOMIC_RELEASE);
+}
+
+/*
+ * The byte at @off of the data area.  Positions are taken modulo the size
+ * the ring was created with, never from the header's mask, which the tests
+ * clobber.
+ */
+static unsigned char *data_at(const struct watchq *q, __u32 pos)
+{
+	return q->data + (size_t)(pos & q->mask) * SLOT;
+}
+
+static const struct watch_notification *rec_at(const struct watchq *q,
+						__u32 pos)
+{
+	return (const void *)data_at(q, pos);
+}
+
+/* The subtype that record @seq is injected with. */
+static unsigned int seq_subtype(__u32 seq)
+{
+	return seq % 251;
+}
+
+/*
+ * Build record @seq of @len bytes at @buf, with garbage in its padding;
+ * return the bytes it takes.
+ */
+static size_t make_rec(void *buf, __u32 len, __u32 seq)
+{
+	size_t size = wq_make_record(buf, seq_subtype(seq), len, seq);
+
+	memset((unsigned char *)buf + len, PAD_IN, size - len);
+	return size;
+}
+
+/* Inject record @seq of @len bytes; return write()'s result. */
+static ssize_t inject(struct watchq *q, __u32 len, __u32 seq)
+{
+	unsigned char buf[128];
+
+	return write(q->fd, buf, make_rec(buf, len, seq));
+}
+
+enum exp_kind { EXP_USER, EXP_SKIP, EXP_LOSS };
+
+struct exp_rec {
+	__u32 pos;
+	__u32 len;
+	enum exp_kind kind;
+	__u32 seq;
+	__u64 nr_lost;
+};
+
+/*
+ * A model of the producer and of the records it has stored and the test
+ * has not consumed yet.
+ */
+struct model {
+	__u32 size;		/* Slots in the data area */
+	__u32 head;
+	__u64 lost;
+	__u64 unreported;
+	__u64 reported;		/* Sum of nr_lost of loss records seen */
+	struct exp_rec *exp;	/* Queue of MAX_EXP expected records */
+	unsigned int exp_head, exp_tail;
+};
+
+static int model_init(struct model *m, const struct watchq *q)
+{
+	memset(m, 0, sizeof(*m));
+	m->size = q->mask + 1;
+	m->exp = calloc(MAX_EXP, sizeof(*m->exp));
+	return m->exp ? 0 : -1;
+}
+
+static void model_free(struct model *m)
+{
+	free(m->exp);
+	m->exp = NULL;
+}
+
+/* Slots a record of @slots slots takes at @pos, with padding. */
+static __u32 model_cost(const struct model *m, __u32 pos, __u32 slots)
+{
+	__u32 room = m->size - pos % m->size;
+
+	return slots <= room ? slots : room + slots;
+}
+
+static void model_push(struct model *m, enum exp_kind kind, __u32 len,
+		       __u32 seq, __u64 nr_lost)
+{
+	struct exp_rec *e = &m->exp[m->exp_head++ % MAX_EXP];
+
+	e->pos = m->head;
+	e->kind = kind;
+	e->len = len;
+	e->seq = seq;
+	e->nr_lost = nr_lost;
+	m->head += nr_slots(len);
+}
+
+static void model_put(struct model *m, enum exp_kind kind, __u32 len,
+		      __u32 seq, __u64 nr_lost)
+{
+	__u32 room = m->size - m->head % m->size;
+
+	if (nr_slots(len) > room)
+		model_push(m, EXP_SKIP, room * SLOT, 0, 0);
+	model_push(m, kind, len, seq, nr_lost);
+}
+
+/*
+ * Post record @seq of @len bytes with the consumer's tail at @tail, as the
+ * kernel should.  Return whether it is stored.
+ */
+static int model_post(struct model *m, __u32 tail, __u32 len, __u32 seq)
+{
+	__u32 used = m->head - tail;
+	__u32 space = used <= m->size ? m->size - used : 0;
+	__u32 need = 0;
+
+	if (m->unreported)
+		need = model_cost(m, m->head, nr_slots(LOSS_LEN));
+	need += model_cost(m, m->head + need, nr_slots(len));
+	if (need > space) {
+		m->lost++;
+		m->unreported++;
+		return 0;
+	}
+	if (m->unreported) {
+		model_put(m, EXP_LOSS, LOSS_LEN, 0, m->unreported);
+		m->unreported = 0;
+	}
+	model_put(m, EXP_USER, len, seq, 0);
+	return 1;
+}
+
+static unsigned int model_pending(const struct model *m)
+{
+	return m->exp_head - m->exp_tail;
+}
+
+/* The position up to which the oldest @nr expected records go. */
+static __u32 model_pos_after(const struct model *m, unsigned int nr)
+{
+	const struct exp_rec *e;
+
+	if (nr == 0)
+		return model_pending(m) ? m->exp[m->exp_tail % MAX_EXP].pos :
+					  m->head;
+	e = &m->exp[(m->exp_tail + nr - 1) % MAX_EXP];
+	return e->pos + nr_slots(e->len);
+}
+
+/* Whether the bytes of @p to @p + @len are all @c. */
+static int all_bytes(const void *p, size_t len, unsigned char c)
+{
+	const unsigned char *b = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i] != c)
+			return 0;
+	return 1;
+}
+
+/*
+ * Check the oldest expected record against the ring, read raw, and drop
+ * it from the model.  Return 0 if it matches.
+ */
+static int check_one(struct __test_metadata *_metadata, struct model *m,
+		     const struct watchq *q)
+{
+	const struct exp_rec *e = &m->exp[m->exp_tail++ % MAX_EXP];
+	const struct watch_notification *n = rec_at(q, e->pos);
+	const struct watch_notification_loss *loss = (const void *)n;
+	const unsigned char *b = (const void *)n;
+	__u32 off = e->pos % m->size;
+
+	/* No record crosses the end of the data area. */
+	EXPECT_LE(off + nr_slots(e->len), m->size) return -1;
+	EXPECT_EQ(e->len, watchq_rec_len(n))
+		TH_LOG("record at %u (kind %d seq %u)", e->pos, e->kind, e->seq)
+		return -1;
+
+	switch (e->kind) {
+	case EXP_SKIP:
+		/* The skip record pads exactly to the end. */
+		EXPECT_EQ(m->size, off + e->len / SLOT) return -1;
+		EXPECT_EQ(WATCH_TYPE_META, wq_type(n)) return -1;
+		EXPECT_EQ(WATCH_META_SKIP_NOTIFICATION, wq_subtype(n))
+			return -1;
+		return 0;
+	case EXP_LOSS:
+		EXPECT_EQ(WATCH_TYPE_META, wq_type(n)) return -1;
+		EXPECT_EQ(WATCH_META_LOSS_NOTIFICATION, wq_subtype(n))
+			TH_LOG("record at %u", e->pos) return -1;
+		EXPECT_EQ(e->nr_lost, loss->nr_lost)
+			TH_LOG("loss record at %u", e->pos) return -1;
+		m->reported += loss->nr_lost;
+		return 0;
+	case EXP_USER:
+		EXPECT_EQ(0, wq_check_record(n, seq_subtype(e->seq), e->len,
+					     e->seq))
+			TH_LOG("record %u at %u: type %u subtype %u seq %u",
+			       e->seq, e->pos, wq_type(n), wq_subtype(n),
+			       wq_record_seq(n))
+			return -1;
+		/* Its padding is zeroed, whatever the write() buffer had. */
+		EXPECT_TRUE(all_bytes(b + e->len, nr_slots(e->len) * SLOT -
+					  e->len, 0))
+			TH_LOG("padding of record %u", e->seq) return -1;
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Check and consume the oldest @nr expected records and store the tail
+ * after them.
+ */
+static int consume(struct __test_metadata *_metadata, struct model *m,
+		   struct watchq *q, unsigned int nr)
+{
+	__u32 tail = model_pos_after(m, nr);
+
+	while (nr--)
+		if (check_one(_metadata, m, q))
+			return -1;
+	store_tail(q, tail);
+	return 0;
+}
+
+/* Check that the header shows the model's head and lost. */
+static int check_header(struct __test_metadata *_metadata,
+			const struct model *m, const struct watchq *q)
+{
+	EXPECT_EQ(m->head, load_head(q)) return -1;
+	EXPECT_EQ(m->lost, load_lost(q)) return -1;
+	return 0;
+}
+
+FIXTURE(ring) {
+	struct watchq q;
+	struct model m;
+	__u32 seq;
+};
+
+FIXTURE_SETUP(ring)
+{
+	ASSERT_EQ(0, watchq_open(&self->q, 1));
+	ASSERT_EQ(0, model_init(&self->m, &self->q));
+	ASSERT_EQ(WQ_PAGE_SIZE / SLOT, self->m.size);
+}
+
+FIXTURE_TEARDOWN(ring)
+{
+	model_free(&self->m);
+	watchq_close(&self->q);
+}
+
+/*
+ * Nothing was posted by a failed write(): the header is unchanged, and the
+ * next record is stored at the head with no loss record before it.
+ */
+static void check_nothing_posted(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(ring) *self)
+{
+	EXPECT_EQ(0, check_header(_metadata, &self->m, &self->q));
+	ASSERT_EQ(16, inject(&self->q, 16, self->seq));
+	ASSERT_TRUE(model_post(&self->m, self->m.head, 16, self->seq++));
+	EXPECT_EQ(0, check_header(_metadata, &self->m, &self->q));
+	EXPECT_EQ(0, consume(_metadata, &self->m, &self->q,
+			     model_pending(&self->m)));
+}
+
+/* Write @len bytes of @buf; return 0 or errno. */
+static int write_err(int fd, const void *buf, size_t len)
+{
+	ssize_t ret = write(fd, buf, len);
+
+	if (ret < 0)
+		return errno;
+	return ret == (ssize_t)len ? 0 : -1;
+}
+
+TEST_F(ring, write_rejects_other_types)
+{
+	static const unsigned int types[] = {
+		WATCH_TYPE_META, WATCH_TYPE_KEY_NOTIFY, WATCH_TYPE_MOUNT_NOTIFY,
+		WATCH_TYPE_SB_NOTIFY, WATCH_TYPE_NS_NOTIFY, WATCH_TYPE__NR,
+		0x100 | WATCH_TYPE_USER_NOTIFY, 0xffffff,
+	};
+	unsigned char buf[3 * 128];
+	struct watch_notification *bad;
+	unsigned int i, at;
+	size_t off;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++) {
+		/* The bad record alone, first, in the middle and last. */
+		for (at = 0; at < 4; at++) {
+			off = 0;
+			if (at >= 2)
+				off += make_rec(buf + off, 24, 1000);
+			bad = (void *)(buf + off);
+			off += make_rec(buf + off, 16, 1001);
+			bad->type = types[i];
+			if (at == 1 || at == 2)
+				off += make_rec(buf + off, 40, 1002);
+			EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, off))
+				TH_LOG("type %#x, case %u", types[i], at);
+			/* A skip or loss record in particular is refused. */
+			bad->subtype = WATCH_META_SKIP_NOTIFICATION;
+			EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, off));
+			bad->subtype = WATCH_META_LOSS_NOTIFICATION;
+			EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, off));
+		}
+	}
+	check_nothing_posted(_metadata, self);
+}
+
+TEST_F(ring, write_rejects_short_lengths)
+{
+	unsigned char buf[3 * 128];
+	struct watch_notification *bad;
+	unsigned int len, at;
+	size_t off;
+
+	for (len = 0; len < 8; len++) {
+		for (at = 0; at < 3; at++) {
+			off = 0;
+			if (at >= 1)
+				off += make_rec(buf + off, 32, 2000);
+			bad = (void *)(buf + off);
+			off += make_rec(buf + off, 8, 2001);
+			bad->info = len;
+			if (at == 1)
+				off += make_rec(buf + off, 8, 2002);
+			EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, off))
+				TH_LOG("length %u, case %u", len, at);
+		}
+	}
+	check_nothing_posted(_metadata, self);
+}
+
+TEST_F(ring, write_rejects_cut_records)
+{
+	static const __u32 lens[] = { 9, 12, 15, 20, 63, 100, 127 };
+	unsigned char buf[3 * 128];
+	unsigned int i;
+	size_t off, rec;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		/* A last record without its padding, alone or after others. */
+		rec = make_rec(buf, lens[i], 3000);
+		EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, lens[i]))
+			TH_LOG("length %u", lens[i]);
+		EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, rec - 1));
+		off = make_rec(buf, 48, 3001);
+		make_rec(buf + off, lens[i], 3002);
+		EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, off + lens[i]));
+		/* Only the header of a longer record. */
+		EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, off + 8));
+	}
+	check_nothing_posted(_metadata, self);
+}
+
+TEST_F(ring, write_rejects_trailing_bytes)
+{
+	unsigned char buf[2 * 128];
+	unsigned int extra;
+	size_t off;
+
+	for (extra = 1; extra < 8; extra++) {
+		off = make_rec(buf, 16, 4000);
+		off += make_rec(buf + off, 27, 4001);
+		/* Zeroes, then what could start a valid header. */
+		memset(buf + off, 0, extra);
+		EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, off + extra))
+			TH_LOG("%u trailing bytes", extra);
+		make_rec(buf + off, 8, 4002);
+		EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, off + extra))
+			TH_LOG("%u trailing bytes", extra);
+		/* And nothing but the fragment. */
+		EXPECT_EQ(EINVAL, write_err(self->q.fd, buf + off, extra));
+	}
+	check_nothing_posted(_metadata, self);
+}
+
+TEST_F(ring, write_buffer_size_limit)
+{
+	size_t max = WATCH_QUEUE_MAX_PAGES * WQ_PAGE_SIZE, off;
+	unsigned char *buf;
+	__u32 i, nr = max / 64;
+
+	buf = malloc(max + 64);
+	ASSERT_NE(NULL, buf);
+	for (off = 0, i = 0; off < max + 64; i++)
+		off += make_rec(buf + off, 64, i);
+
+	/* One record more than the largest ring holds. */
+	EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, max + 8));
+	EXPECT_EQ(EINVAL, write_err(self->q.fd, buf, max + 64));
+	check_nothing_posted(_metadata, self);
+
+	/*
+	 * Exactly the limit is accepted: the records that fit are stored,
+	 * the others counted, and write() returns the whole length.
+	 */
+	EXPECT_EQ(0, write_err(self->q.fd, buf, max));
+	for (i = 0; i < nr; i++)
+		model_post(&self->m, self->m.head - model_pending(&self->m) ?
+			   model_pos_after(&self->m, 0) : self->m.head, 64, i);
+	EXPECT_EQ(0, check_header(_metadata, &self->m, &self->q));
+	EXPECT_EQ(nr - self->m.size / 8, self->m.lost);
+	EXPECT_EQ(0, consume(_metadata, &self->m, &self->q,
+			     model_pending(&self->m)));
+	free(buf);
+}
+
+TEST_F(ring, write_bad_pointer)
+{
+	size_t page = WQ_PAGE_SIZE;
+	unsigned char *map, *rec;
+
+	EXPECT_EQ(EFAULT, write_err(self->q.fd, (void *)8, 16));
+	EXPECT_EQ(EFAULT, write_err(self->q.fd, (void *)(page * 3), 64));
+
+	/* Valid records running into an inaccessible page. */
+	map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	rec = map + page - 64;
+	make_rec(rec, 32, 5000);
+	make_rec(rec + 32, 32, 5001);
+	make_rec(rec + 64, 32, 5002);
+	ASSERT_EQ(0, mprotect(map + page, page, PROT_NONE));
+	EXPECT_EQ(EFAULT, write_err(self->q.fd, rec, 96));
+	EXPECT_EQ(EFAULT, write_err(self->q.fd, map + page, 32));
+	check_nothing_posted(_metadata, self);
+
+	/* The part before the hole is fine on its own. */
+	EXPECT_EQ(0, write_err(self->q.fd, rec, 64));
+	model_post(&self->m, self->m.head, 32, 5000);
+	model_post(&self->m, self->m.head, 32, 5001);
+	EXPECT_EQ(0, check_header(_metadata, &self->m, &self->q));
+	EXPECT_EQ(0, consume(_metadata, &self->m, &self->q, 2));
+	munmap(map, 2 * page);
+}
+
+TEST_F(ring, write_zero_length)
+{
+	unsigned char buf[16];
+
+	make_rec(buf, 16, 6000);
+	EXPECT_EQ(0, write(self->q.fd, buf, 0));
+	EXPECT_EQ(0, write(self->q.fd, NULL, 0));
+	check_nothing_posted(_metadata, self);
+}
+
+/* Records written to a queue before it has a size are lost and reported. */
+TEST(write_before_sizing)
+{
+	const struct watch_notification_loss *loss;
+	const struct watch_notification *n;
+	unsigned char buf[128];
+	struct watchq q;
+	int fd;
+
+	fd = wq_open_dev();
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, write(fd, buf, 0));
+	ASSERT_EQ(16, write(fd, buf, make_rec(buf, 16, 1)));
+	ASSERT_EQ(24, write(fd, buf, make_rec(buf, 20, 2)));
+	/* Invalid records are still refused, not counted. */
+	ASSERT_EQ(-1, write(fd, buf, 12));
+	ASSERT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, ioctl(fd, IOC_WATCH_QUEUE_SET_SIZE, 1));
+	ASSERT_EQ(0, watchq_map(&q, fd, 1));
+	EXPECT_EQ(2, load_lost(&q));
+	EXPECT_EQ(0, load_head(&q));
+
+	ASSERT_EQ(16, write(fd, buf, make_rec(buf, 16, 3)));
+	EXPECT_EQ(4, load_head(&q));
+	n = rec_at(&q, 0);
+	loss = (const void *)n;
+	EXPECT_EQ(WATCH_TYPE_META, wq_type(n));
+	EXPECT_EQ(WATCH_META_LOSS_NOTIFICATION, wq_subtype(n));
+	EXPECT_EQ(16, watchq_rec_len(n));
+	EXPECT_EQ(2, loss->nr_lost);
+	EXPECT_EQ(0, wq_check_record(rec_at(&q, 2), seq_subtype(3), 16, 3));
+	watchq_close(&q);
+}
+
+/*
+ * One write() of many records of every size: it returns its length, and
+ * the records are stored back to back, in order.
+ */
+TEST_F(ring, write_many_records)
+{
+	unsigned char buf[40 * 128];
+	const struct watch_notification *n;
+	__u32 i, len;
+	size_t off = 0;
+
+	for (i = 0; i < 40; i++) {
+		len = 8 + i * 3;
+		off += make_rec(buf + off, len, 7000 + i);
+	}
+	EXPECT_EQ(off, write(self->q.fd, buf, off));
+	for (i = 0; i < 40; i++)
+		ASSERT_TRUE(model_post(&self->m, 0, 8 + i * 3, 7000 + i));
+	EXPECT_EQ(off / SLOT, self->m.head);
+	EXPECT_EQ(0, check_header(_metadata, &self->m, &self->q));
+
+	/* Through the consumer library too, before the raw check. */
+	for (i = 0; i < 40; i++) {
+		n = watchq_next(&self->q);
+		ASSERT_NE(NULL, n);
+		EXPECT_EQ(0, wq_check_record(n, seq_subtype(7000 + i),
+					     8 + i * 3, 7000 + i));
+	}
+	EXPECT_EQ(NULL, watchq_next(&self->q));
+	EXPECT_EQ(0, consume(_metadata, &self->m, &self->q, 40));
+}
+
+/*
+ * Every length from 8 to 127, a few laps, with a pattern in the free part
+ * of the data area: each record is at (pos & mask) * 8, takes exactly
+ * round_up(len, 8) bytes with zeroed padding, the bytes after it are not
+ * touched, and the head advances by its slots.
+ */
+TEST_F(ring, record_layout)
+{
+	unsigned char *end = self->q.data + self->m.size * SLOT, *p;
+	__u32 len, lap, pos, off, room;
+	size_t span;
+
+	for (lap = 0; lap < 3; lap++) {
+		for (len = 8; len <= MAX_LEN; len++) {
+			pos = self->m.head;
+			off = pos % self->m.size;
+			room = self->m.size - off;
+			/* Poison where this record and the next could go. */
+			p = data_at(&self->q, pos);
+			span = end - p < 2 * 128 ? end - p : 2 * 128;
+			memset(p, FILL, span);
+			memset(self->q.data, FILL, 2 * 128);
+
+			ASSERT_EQ(nr_slots(len) * SLOT,
+				  inject(&self->q, len, self->seq));
+			ASSERT_TRUE(model_post(&self->m, pos, len,
+					       self->seq++));
+			ASSERT_EQ(0, check_header(_metadata, &self->m,
+						  &self->q));
+			if (nr_slots(len) > room) {
+				/* After a skip, at the start. */
+				ASSERT_EQ(pos + room + nr_slots(len),
+					  self->m.head);
+				p = self->q.data;
+			} else {
+				ASSERT_EQ(pos + nr_slots(len), self->m.head);
+			}
+			p += nr_slots(len) * SLOT;
+			if (p < end)
+				EXPECT_TRUE(all_bytes(p, 128 < end - p ?
+						      128 : end - p, FILL))
+					TH_LOG("after record of %u bytes", len);
+			ASSERT_EQ(0, consume(_metadata, &self->m, &self->q,
+					     model_pending(&self->m)));
+		}
+	}
+}
+
+/* Padding records in a few hand-picked places. */
+TEST_F(ring, skip_edge_cases)
+{
+	static const struct {
+		__u32 at;	/* Slot where the record starts */
+		__u32 len;
+		__u32 skip;	/* Expected bytes of padding, or 0 */
+	} cases[] = {
+		{ 511, 16, 8 },		/* The smallest skip record */
+		{ 511, 8, 0 },		/* The last slot, exactly */
+		{ 510, 16, 0 },		/* The last two slots, exactly */
+		{ 510, 17, 16 },
+		{ 497, 127, 120 },	/* The largest skip record */
+		{ 496, 127, 0 },
+		{ 0, 127, 0 },
+	};
+	const struct watch_notification *n;
+	__u32 pos, i, fill;
+
+	ASSERT_EQ(512, self->m.size);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		/* Move the head to the slot with 8-byte records. */
+		while (self->m.head % 512 != cases[i].at) {
+			fill = self->m.head % 512 < cases[i].at ?
+			       cases[i].at - self->m.head % 512 :
+			       512 - self->m.head % 512;
+			fill = fill > 15 ? 15 : fill;
+			ASSERT_EQ(fill * SLOT, inject(&self->q, fill * SLOT,
+						      self->seq));
+			ASSERT_TRUE(model_post(&self->m, self->m.head,
+					       fill * SLOT, self->seq++));
+		}
+		ASSERT_EQ(0, consume(_metadata, &self->m, &self->q,
+				     model_pending(&self->m)));
+		pos = self->m.head;
+		ASSERT_EQ(nr_slots(cases[i].len) * SLOT,
+			  inject(&self->q, cases[i].len, self->seq));
+		ASSERT_TRUE(model_post(&self->m, pos, cases[i].len,
+				       self->seq++));
+		ASSERT_EQ(0, check_header(_metadata, &self->m, &self->q));
+		n = rec_at(&self->q, pos);
+		if (cases[i].skip) {
+			EXPECT_EQ(WATCH_TYPE_META, wq_type(n));
+			EXPECT_EQ(WATCH_META_SKIP_NOTIFICATION, wq_subtype(n));
+			EXPECT_EQ(cases[i].skip, watchq_rec_len(n));
+			n = rec_at(&self->q, 0);
+		}
+		EXPECT_EQ(WATCH_TYPE_USER_NOTIFY, wq_type(n))
+			TH_LOG("case %u", i);
+		EXPECT_EQ(0, consume(_metadata, &self->m, &self->q,
+				     model_pending(&self->m)));
+	}
+}
+
+FIXTURE(wrap) {
+	struct watchq q;
+	struct model m;
+};
+
+FIXTURE_VARIANT(wrap) {
+	unsigned int nr_pages;
+	unsigned int laps;
+};
+
+FIXTURE_VARIANT_ADD(wrap, one_page) {
+	.nr_pages = 1,
+	.laps = 30,
+};
+
+FIXTURE_VARIANT_ADD(wrap, two_pages) {
+	.nr_pages = 2,
+	.laps = 20,
+};
+
+FIXTURE_SETUP(wrap)
+{
+	ASSERT_EQ(0, watchq_open(&self->q, variant->nr_pages));
+	ASSERT_EQ(0, model_init(&self->m, &self->q));
+}
+
+FIXTURE_TEARDOWN(wrap)
+{
+	model_free(&self->m);
+	watchq_close(&self->q);
+}
+
+/*
+ * Many laps of mixed sizes, in batches of one write() each: a skip record
+ * appears exactly when the next record would cross the end, padding to the
+ * end; no record crosses the end; and watchq_next() never returns a skip
+ * record but returns every other record, in order.
+ */
+TEST_F(wrap, skip_records)
+{
+	struct model *m = &self->m;
+	const struct watch_notification *n;
+	unsigned char buf[8 * 128];
+	__u32 state = 0x1234567, seq = 0, first, len, i, nr;
+	unsigned int skips = 0, ends = 0, k;
+	size_t off;
+
+	while (m->head < variant->laps * m->size) {
+		nr = 1 + rnd(&state) % 8;
+		first = seq;
+		for (off = 0, i = 0; i < nr; i++) {
+			len = rnd_len(&state);
+			off += make_rec(buf + off, len, seq);
+			ASSERT_TRUE(model_post(m, m->head - 0 -
+					       (m->head - load_head(&self->q)),
+					       len, seq++));
+		}
+		ASSERT_EQ(off, write(self->q.fd, buf, off));
+		ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+
+		/* The library's view: every record but the skips. */
+		for (i = first; i < seq; i++) {
+			n = watchq_next(&self->q);
+			ASSERT_NE(NULL, n);
+			ASSERT_EQ(WATCH_TYPE_USER_NOTIFY, wq_type(n));
+			ASSERT_EQ(i, wq_record_seq(n));
+		}
+		ASSERT_EQ(NULL, watchq_next(&self->q));
+
+		/* The raw view, against the model. */
+		for (k = 0; k < model_pending(m); k++) {
+			const struct exp_rec *e;
+
+			e = &m->exp[(m->exp_tail + k) % MAX_EXP];
+			if (e->kind == EXP_SKIP)
+				skips++;
+			else if ((e->pos + nr_slots(e->len)) % m->size == 0)
+				ends++;
+		}
+		ASSERT_EQ(0, consume(_metadata, m, &self->q,
+				     model_pending(m)));
+		ASSERT_EQ(self->q.tail, load_head(&self->q));
+	}
+	/* Every lap ended with a skip record or a record ending there. */
+	EXPECT_EQ(m->head / m->size, skips + ends);
+	EXPECT_LT(0, skips);
+	EXPECT_EQ(0, load_lost(&self->q));
+}
+
+/*
+ * Fill the ring without consuming: exactly the records that don't fit are
+ * counted; the ring's contents are not touched; the first record stored
+ * after the consumer frees space is preceded by a loss record that says how
+ * many went missing there.
+ */
+TEST_F(ring, overrun_and_loss_records)
+{
+	struct model *m = &self->m;
+	unsigned int i;
+
+	/* 64 records of 8 slots fill the ring. */
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(64, inject(&self->q, 64, self->seq++));
+	EXPECT_EQ(512, load_head(&self->q));
+	EXPECT_EQ(0, load_lost(&self->q));
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(64, inject(&self->q, 64, self->seq++));
+	EXPECT_EQ(512, load_head(&self->q));
+	EXPECT_EQ(10, load_lost(&self->q));
+	/* Even the smallest record is lost: the ring is full. */
+	ASSERT_EQ(8, inject(&self->q, 8, self->seq++));
+	EXPECT_EQ(11, load_lost(&self->q));
+	for (i = 0; i < 64; i++)
+		ASSERT_TRUE(model_post(m, 0, 64, i));
+	for (; i < 75; i++)
+		ASSERT_FALSE(model_post(m, 0, 64, i));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+
+	/* The stored records are intact. */
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, 64));
+
+	ASSERT_EQ(64, inject(&self->q, 64, self->seq));
+	ASSERT_TRUE(model_post(m, 512, 64, self->seq++));
+	EXPECT_EQ(512 + 2 + 8, load_head(&self->q));
+	EXPECT_EQ(11, load_lost(&self->q));
+	ASSERT_EQ(2, model_pending(m));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, 2));
+	EXPECT_EQ(11, m->reported);
+
+	/* A second overrun is reported by a second loss record. */
+	while (model_post(m, m->head, 64, self->seq))
+		ASSERT_EQ(64, inject(&self->q, 64, self->seq++));
+	ASSERT_EQ(64, inject(&self->q, 64, self->seq++));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(64, inject(&self->q, 64, self->seq));
+		ASSERT_FALSE(model_post(m, m->exp[m->exp_tail % MAX_EXP].pos,
+					64, self->seq++));
+	}
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	EXPECT_EQ(16, m->lost);
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	ASSERT_EQ(40, inject(&self->q, 40, self->seq));
+	ASSERT_TRUE(model_post(m, m->head, 40, self->seq++));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	/* The loss records add up to the header's count. */
+	EXPECT_EQ(16, m->reported);
+	EXPECT_EQ(load_lost(&self->q), m->reported);
+}
+
+/*
+ * The loss record and the record after it are stored together or not at
+ * all: when only the loss record would fit, neither is written and one
+ * more record is lost.
+ */
+TEST_F(ring, loss_record_needs_room_for_the_next)
+{
+	struct model *m = &self->m;
+	__u32 i;
+
+	/* 256 records of 2 slots fill the ring; then 3 are lost. */
+	for (i = 0; i < 259; i++) {
+		ASSERT_EQ(16, inject(&self->q, 16, i));
+		model_post(m, 0, 16, i);
+	}
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	ASSERT_EQ(3, m->lost);
+
+	/* Free one record: room for the loss record only. */
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, 1));
+	ASSERT_EQ(16, inject(&self->q, 16, 259));
+	ASSERT_FALSE(model_post(m, 2, 16, 259));
+	ASSERT_EQ(8, inject(&self->q, 8, 260));
+	ASSERT_FALSE(model_post(m, 2, 8, 260));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	EXPECT_EQ(5, load_lost(&self->q));
+	/* Slot 0 still holds the consumed record: nothing was written. */
+	EXPECT_EQ(0, wq_check_record(rec_at(&self->q, 0), seq_subtype(0), 16,
+				     0));
+
+	/* One more record freed: room for both. */
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, 1));
+	ASSERT_EQ(16, inject(&self->q, 16, 261));
+	ASSERT_TRUE(model_post(m, 4, 16, 261));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	EXPECT_EQ(516, load_head(&self->q));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	EXPECT_EQ(5, m->reported);
+}
+
+/*
+ * A random workload against the model: batches of random sizes, a consumer
+ * that frees random numbers of records, so that records are lost, loss
+ * records land next to the end of the data area, and loss records need
+ * padding before them or before the record they go with.
+ */
+TEST_F(ring, overrun_random)
+{
+	struct model *m = &self->m;
+	unsigned char buf[6 * 128];
+	__u32 state = 0xdecafbad, seq = 0, tail = 0, len, i, nr, iter;
+	__u64 stored = 0, before;
+	size_t off;
+
+	for (iter = 0; iter < 6000; iter++) {
+		if (rnd(&state) % 3) {
+			nr = 1 + rnd(&state) % 6;
+			before = m->lost;
+			for (off = 0, i = 0; i < nr; i++) {
+				len = rnd_len(&state);
+				off += make_rec(buf + off, len, seq);
+				model_post(m, tail, len, seq++);
+			}
+			ASSERT_EQ(off, write(self->q.fd, buf, off));
+			stored += nr - (m->lost - before);
+			/* The header head is written only with a record. */
+			ASSERT_EQ(m->lost, load_lost(&self->q));
+			if (m->lost - before < nr)
+				ASSERT_EQ(m->head, load_head(&self->q));
+		} else {
+			nr = rnd(&state) % (model_pending(m) + 1);
+			if (rnd(&state) % 4 == 0)
+				nr = model_pending(m);
+			tail = model_pos_after(m, nr);
+			ASSERT_EQ(0, consume(_metadata, m, &self->q, nr));
+		}
+	}
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	ASSERT_EQ(8, inject(&self->q, 8, seq));
+	ASSERT_TRUE(model_post(m, m->head, 8, seq++));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	stored++;
+	EXPECT_EQ(load_lost(&self->q), m->reported);
+	EXPECT_EQ(seq, stored + load_lost(&self->q));
+	/* The workload did what it is for. */
+	EXPECT_LT(100, m->lost);
+	EXPECT_LT(1000, stored);
+}
+
+/* Fill the parts of the header page the kernel has no business writing. */
+static void poison_header(struct watchq *q)
+{
+	unsigned char *h = (void *)q->ring;
+
+	memset(q->ring->__reserved0, FILL, sizeof(q->ring->__reserved0));
+	memset(q->ring->__reserved1, FILL, sizeof(q->ring->__reserved1));
+	memset(h + sizeof(*q->ring), FILL, WQ_PAGE_SIZE - sizeof(*q->ring));
+}
+
+static int header_poisoned(const struct watchq *q)
+{
+	const unsigned char *h = (const void *)q->ring;
+
+	return all_bytes(q->ring->__reserved0, sizeof(q->ring->__reserved0),
+			 FILL) &&
+	       all_bytes(q->ring->__reserved1, sizeof(q->ring->__reserved1),
+			 FILL) &&
+	       all_bytes(h + sizeof(*q->ring), WQ_PAGE_SIZE - sizeof(*q->ring),
+			 FILL);
+}
+
+/*
+ * Tails that no correct consumer can produce, ahead of the head or more
+ * than a ring behind it, make the ring full: every record is counted lost,
+ * nothing is written.  Restoring tail == head makes posting work again,
+ * starting with a loss record.
+ */
+TEST_F(ring, impossible_tail_means_full)
+{
+	struct model *m = &self->m;
+	__u32 state = 0xfeedf00d, head, bad[40], tail;
+	unsigned int i, nr = 0, r;
+
+	/* Three records stay unconsumed; the rest of the data is poisoned. */
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(16, inject(&self->q, 16, self->seq));
+		model_post(m, 0, 16, self->seq++);
+	}
+	head = m->head;
+	memset(data_at(&self->q, head), FILL, (m->size - head) * SLOT);
+	poison_header(&self->q);
+
+	bad[nr++] = head + 1;
+	bad[nr++] = head + 2;
+	bad[nr++] = head + m->size;
+	bad[nr++] = head + 0x7fffffff;
+	bad[nr++] = head + 0x80000000;
+	bad[nr++] = head - m->size - 1;
+	bad[nr++] = head - m->size - 2;
+	bad[nr++] = head - 2 * m->size;
+	bad[nr++] = head - 0x80000000;
+	bad[nr++] = 0xffffffff;
+	while (nr < ARRAY_SIZE(bad)) {
+		tail = rnd(&state);
+		if ((__u32)(head - tail) > m->size)
+			bad[nr++] = tail;
+	}
+	for (i = 0; i < nr; i++) {
+		store_tail(&self->q, bad[i]);
+		for (r = 0; r < 2; r++) {
+			ASSERT_EQ(8 << r, inject(&self->q, 8 << r, self->seq));
+			ASSERT_FALSE(model_post(m, bad[i], 8 << r,
+						self->seq++));
+			ASSERT_EQ(m->lost, load_lost(&self->q))
+				TH_LOG("tail %#x with head %#x", bad[i], head);
+			ASSERT_EQ(head, load_head(&self->q));
+		}
+	}
+	/* A full ring that is legitimately full loses records too. */
+	store_tail(&self->q, head - m->size);
+	ASSERT_EQ(8, inject(&self->q, 8, self->seq));
+	ASSERT_FALSE(model_post(m, head - m->size, 8, self->seq++));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+
+	EXPECT_TRUE(all_bytes(data_at(&self->q, head),
+			      (m->size - head) * SLOT, FILL));
+	EXPECT_TRUE(header_poisoned(&self->q));
+
+	/* A sane tail again. */
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, 3));
+	ASSERT_EQ(24, inject(&self->q, 24, self->seq));
+	ASSERT_TRUE(model_post(m, head, 24, self->seq++));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	ASSERT_EQ(2, model_pending(m));
+	ASSERT_EQ(EXP_LOSS, m->exp[m->exp_tail % MAX_EXP].kind);
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, 2));
+	EXPECT_EQ(m->lost, m->reported);
+	EXPECT_TRUE(header_poisoned(&self->q));
+}
+
+/*
+ * Clobbered mask values: the kernel keeps writing where its own geometry
+ * says, for laps, including skip records at the real end and a full ring
+ * that a larger mask would make look roomy.
+ */
+TEST_F(ring, clobbered_mask_is_ignored)
+{
+	static const __u32 masks[] = {
+		0, 1, 7, 255, 1023, 4095, 0x7fffffff, 0x80000000, 0xffffffff,
+	};
+	struct model *m = &self->m;
+	__u32 state = 0x600dcafe, len, i, full;
+
+	poison_header(&self->q);
+	for (i = 0; m->head < 5 * m->size; i++) {
+		__atomic_store_n(&self->q.ring->mask, masks[i % 9],
+				 __ATOMIC_RELAXED);
+		/* Poison the whole free data area. */
+		memset(self->q.data, FILL, m->size * SLOT);
+		len = rnd_len(&state);
+		ASSERT_EQ(nr_slots(len) * SLOT, inject(&self->q, len,
+						       self->seq));
+		ASSERT_TRUE(model_post(m, m->head, len, self->seq++));
+		ASSERT_EQ(0, check_header(_metadata, m, &self->q))
+			TH_LOG("mask %#x", masks[i % 9]);
+		ASSERT_EQ(0, consume(_metadata, m, &self->q,
+				     model_pending(m)));
+	}
+	EXPECT_TRUE(header_poisoned(&self->q));
+
+	/* Fill the ring, then claim it is much larger. */
+	__atomic_store_n(&self->q.ring->mask, 0xffffffff, __ATOMIC_RELAXED);
+	full = m->head;
+	while (model_post(m, full - 0, 8, self->seq))
+		ASSERT_EQ(8, inject(&self->q, 8, self->seq++));
+	/* The model was asked once more: that record is lost too. */
+	ASSERT_EQ(8, inject(&self->q, 8, self->seq++));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(64, inject(&self->q, 64, self->seq));
+		ASSERT_FALSE(model_post(m, full, 64, self->seq++));
+	}
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	ASSERT_EQ(8, inject(&self->q, 8, self->seq));
+	ASSERT_TRUE(model_post(m, m->head, 8, self->seq++));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	EXPECT_EQ(m->lost, m->reported);
+	EXPECT_EQ(5, m->lost);
+}
+
+/*
+ * A clobbered head: the kernel judges the free space from its own head and
+ * stores the right head with the next record.
+ */
+TEST_F(ring, clobbered_head_is_ignored)
+{
+	struct model *m = &self->m;
+	__u32 head;
+
+	ASSERT_EQ(40, inject(&self->q, 40, self->seq));
+	ASSERT_TRUE(model_post(m, 0, 40, self->seq++));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, 1));
+	head = m->head;
+
+	/* A head and tail that agree with each other but not the kernel. */
+	__atomic_store_n(&self->q.ring->head, head + 100, __ATOMIC_RELAXED);
+	store_tail(&self->q, head + 100);
+	ASSERT_EQ(16, inject(&self->q, 16, self->seq));
+	ASSERT_FALSE(model_post(m, head + 100, 16, self->seq++));
+	EXPECT_EQ(1, load_lost(&self->q));
+	EXPECT_TRUE(all_bytes(data_at(&self->q, head + 100), 16, 0));
+
+	/* The right tail, and a head pointing elsewhere. */
+	__atomic_store_n(&self->q.ring->head, 3, __ATOMIC_RELAXED);
+	store_tail(&self->q, head);
+	ASSERT_EQ(16, inject(&self->q, 16, self->seq));
+	ASSERT_TRUE(model_post(m, head, 16, self->seq++));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+
+	__atomic_store_n(&self->q.ring->head, 0xffffffff, __ATOMIC_RELAXED);
+	ASSERT_EQ(16, inject(&self->q, 16, self->seq));
+	ASSERT_TRUE(model_post(m, m->head, 16, self->seq++));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	EXPECT_EQ(1, m->reported);
+}
+
+/* A clobbered lost count: the kernel counts from its own. */
+TEST_F(ring, clobbered_lost_is_ignored)
+{
+	struct model *m = &self->m;
+
+	__atomic_store_n(&self->q.ring->lost, 1000, __ATOMIC_RELAXED);
+	store_tail(&self->q, 1);	/* Ahead of the head: full */
+	ASSERT_EQ(8, inject(&self->q, 8, self->seq));
+	ASSERT_FALSE(model_post(m, 1, 8, self->seq++));
+	EXPECT_EQ(1, load_lost(&self->q));
+
+	__atomic_store_n(&self->q.ring->lost, ~0ULL, __ATOMIC_RELAXED);
+	ASSERT_EQ(8, inject(&self->q, 8, self->seq));
+	ASSERT_FALSE(model_post(m, 1, 8, self->seq++));
+	EXPECT_EQ(2, load_lost(&self->q));
+
+	__atomic_store_n(&self->q.ring->lost, 7, __ATOMIC_RELAXED);
+	store_tail(&self->q, 0);
+	ASSERT_EQ(8, inject(&self->q, 8, self->seq));
+	ASSERT_TRUE(model_post(m, 0, 8, self->seq++));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	EXPECT_EQ(2, m->reported);
+}
+
+/*
+ * Everything at once: random values in every header field before every
+ * write(), tails that are sometimes plausible and sometimes not.  The
+ * records land where the model says, the header's reserved bytes and the
+ * rest of its page stay intact, and after a sane tail is restored the
+ * stream resumes with a loss record for everything dropped.
+ */
+TEST_F(ring, scribbled_header)
+{
+	struct model *m = &self->m;
+	struct watch_queue_ring *h = self->q.ring;
+	__u32 state = 0xabad1dea, tail = 0, len, iter, r;
+
+	poison_header(&self->q);
+	for (iter = 0; iter < 3000; iter++) {
+		r = rnd(&state);
+		if (r & 1)
+			__atomic_store_n(&h->head, rnd(&state),
+					 __ATOMIC_RELAXED);
+		if (r & 2)
+			__atomic_store_n(&h->mask, rnd(&state) >> (r % 32),
+					 __ATOMIC_RELAXED);
+		if (r & 4)
+			__atomic_store_n(&h->lost, (__u64)rnd(&state) << 32,
+					 __ATOMIC_RELAXED);
+		switch ((r >> 3) % 4) {
+		case 0:		/* Anything */
+			tail = rnd(&state);
+			break;
+		case 1:		/* Plausible, or just beyond a ring */
+			tail = m->head - rnd(&state) % (m->size + 16);
+			break;
+		case 2:		/* Just ahead */
+			tail = m->head + 1 + rnd(&state) % 64;
+			break;
+		default:	/* Consume what was stored */
+			ASSERT_EQ(0, consume(_metadata, m, &self->q,
+					     model_pending(m)));
+			tail = m->head;
+			break;
+		}
+		/*
+		 * Records before a plausible tail may be overwritten: forget
+		 * what the model expects up to there.
+		 */
+		while (model_pending(m) &&
+		       (__u32)(m->head - tail) <= m->size &&
+		       (__u32)(m->head - m->exp[m->exp_tail % MAX_EXP].pos) >
+		       (__u32)(m->head - tail))
+			m->exp_tail++;
+		store_tail(&self->q, tail);
+
+		len = rnd_len(&state);
+		ASSERT_EQ(nr_slots(len) * SLOT, inject(&self->q, len, iter));
+		if (model_post(m, tail, len, iter))
+			ASSERT_EQ(m->head, load_head(&self->q))
+				TH_LOG("iteration %u", iter);
+		ASSERT_EQ(m->lost, load_lost(&self->q))
+			TH_LOG("iteration %u", iter);
+		ASSERT_TRUE(header_poisoned(&self->q))
+			TH_LOG("iteration %u", iter);
+	}
+	/* Sanity again: the records since the last tail are all there. */
+	while (model_pending(m) &&
+	       (__u32)(m->head - m->exp[m->exp_tail % MAX_EXP].pos) >
+	       (__u32)(m->head - tail))
+		m->exp_tail++;
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, model_pending(m)));
+	ASSERT_EQ(16, inject(&self->q, 16, 0));
+	ASSERT_TRUE(model_post(m, m->head, 16, 0));
+	ASSERT_EQ(2, model_pending(m));
+	ASSERT_EQ(0, consume(_metadata, m, &self->q, 2));
+	ASSERT_EQ(0, check_header(_metadata, m, &self->q));
+	EXPECT_TRUE(header_poisoned(&self->q));
+	EXPECT_LT(500, m->lost);
+}
+
+TEST_HARNESS_MAIN
