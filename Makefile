@@ -36,10 +36,15 @@ TREE		:= $(B)/src/linux
 
 # Kernel flavours: the source tree each one is built from and its config
 # fragments.  Output goes to build/obj/<flavour>.  "debug" is the kernel of
-# make check, run, shell and guest-run.
+# make check, run, shell and guest-run; "pristine" is the unpatched base
+# with the same debugging, for comparing against (make kernel
+# FLAVOUR=pristine).
 FLAVOUR		?= debug
 tree_debug	:= $(TREE)
-frags_debug	:= $(CFG)/guest.config $(CFG)/watch_queue.config $(CFG)/debug.config
+frags_debug	:= $(CFG)/guest.config $(CFG)/notify.config \
+		   $(CFG)/watch_queue.config $(CFG)/debug.config
+tree_pristine	:= $(PRISTINE)
+frags_pristine	:= $(CFG)/guest.config $(CFG)/notify.config $(CFG)/debug.config
 
 KTREE		= $(tree_$(FLAVOUR))
 KOBJ		= $(B)/obj/$(FLAVOUR)

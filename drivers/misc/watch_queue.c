@@ -12,8 +12,10 @@
 
 #define pr_fmt(fmt) "watch_queue: " fmt
 
+#include <linux/anon_inodes.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
 #include <linux/miscdevice.h>
@@ -203,21 +205,40 @@ static long watch_queue_dev_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/* The file that a mapping of the ring refers to. */
+static const struct file_operations watch_queue_ring_fops = {
+	.owner		= THIS_MODULE,
+};
+
 /**
  * watch_queue_dev_mmap - Map the header and data pages of a sized queue
  * @file: The queue file.
  * @vma: The whole ring, shared, from offset 0.
  *
- * Return: 0 or -EINVAL.
+ * The mapping refers to an anonymous file of its own rather than to the
+ * queue, so that closing the queue's last descriptor closes the queue, and
+ * removes its watches, even while the ring is mapped.  The mapped pages
+ * hold references of their own and stay valid until they are unmapped.
+ *
+ * Return: 0, -EINVAL or -ENOMEM.
  */
 static int watch_queue_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct watch_queue_file *wf = file->private_data;
+	struct file *ring_file;
 	int ret;
+
+	ring_file = anon_inode_getfile("[watch_queue_ring]",
+				       &watch_queue_ring_fops, NULL, O_RDWR);
+	if (IS_ERR(ring_file))
+		return PTR_ERR(ring_file);
 
 	mutex_lock(&wf->size_lock);
 	ret = watch_ring_mmap(&wf->ring, vma);
 	mutex_unlock(&wf->size_lock);
+	if (!ret)
+		vma_set_file(vma, ring_file);
+	fput(ring_file);
 	return ret;
 }
 

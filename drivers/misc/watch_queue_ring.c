@@ -202,9 +202,11 @@ static void watch_ring_put(struct watch_ring *ring, const void *rec, u32 len)
  * fit, together with the loss record that must precede it, is dropped and
  * counted.  Must be called with the owning queue's lock held.
  *
- * Wake-ups are batched: the consumer needs one only when it had consumed
- * everything before this record.  While it lags it is not asleep, as poll
- * reports the ring readable.
+ * Wake-ups are batched: the consumer is woken once each time it has moved
+ * its tail since it was last woken.  While it lags without giving slots
+ * back, it is not woken again.  A consumer that stores its tail and then
+ * sleeps is woken by the next record, whether it sleeps in poll(), which
+ * sees the ring readable, or waits for an edge.
  *
  * Return: true if the record was stored.
  */
@@ -213,7 +215,7 @@ bool watch_ring_post(struct watch_ring *ring,
 {
 	struct watch_notification_loss loss;
 	u32 len = n->info & WATCH_INFO_LENGTH;
-	u32 start, need;
+	u32 start, need, tail;
 
 	*wake = false;
 	if (WARN_ON_ONCE(len < sizeof(*n)))
@@ -243,7 +245,20 @@ bool watch_ring_post(struct watch_ring *ring,
 
 	/* Pairs with the consumer's load-acquire of head. */
 	smp_store_release(&ring->hdr->head, ring->head);
-	*wake = READ_ONCE(ring->hdr->tail) == start;
+
+	/*
+	 * Order the store of head before the load of tail.  Pairs with the
+	 * full barrier a consumer puts between storing its tail and loading
+	 * the head again before it waits: either it sees this record, or this
+	 * sees its new tail and wakes it.
+	 */
+	smp_mb();
+	tail = READ_ONCE(ring->hdr->tail);
+	if (!ring->woken || tail != ring->woken_tail) {
+		ring->woken = true;
+		ring->woken_tail = tail;
+		*wake = true;
+	}
 	return true;
 
 lost:

@@ -23,6 +23,8 @@ struct vm_area_struct;
  * @head: Slots produced (the kernel's own copy).
  * @lost: Records dropped, cumulative (the kernel's own copy).
  * @unreported: Records dropped since the last loss record was written.
+ * @woken_tail: The consumer's tail when the kernel last decided to wake it.
+ * @woken: Whether @woken_tail holds anything yet.
  *
  * Everything but @hdr->tail is kernel-private, so nothing userspace writes
  * into the header can steer where the kernel writes.  The producer fields
@@ -37,6 +39,8 @@ struct watch_ring {
 	u32			head;
 	u64			lost;
 	u64			unreported;
+	u32			woken_tail;
+	bool			woken;
 };
 
 int watch_ring_alloc(struct watch_ring *ring, unsigned int nr_pages);

@@ -208,6 +208,27 @@ static inline void watchq_release(struct watchq *q)
 }
 
 /**
+ * watchq_release_idle - Release, then check that nothing arrived meanwhile
+ * @q: The consumer.
+ *
+ * For consumers that wait for edges (edge-triggered epoll, io_uring
+ * multishot poll): after handing the slots back, look at the head again,
+ * with a full barrier between the store of the tail and the load of the
+ * head.  Either this sees a record posted meanwhile, or the kernel sees the
+ * new tail and wakes the waiter.
+ *
+ * Return: true if the ring is empty and the consumer may wait for the next
+ * edge, false if records arrived and should be read first.
+ */
+static inline int watchq_release_idle(struct watchq *q)
+{
+	watchq_release(q);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	q->head = __atomic_load_n(&q->ring->head, __ATOMIC_ACQUIRE);
+	return q->head == q->tail;
+}
+
+/**
  * watchq_lost - Records the kernel dropped so far, cumulative
  * @q: The consumer.
  *

@@ -80,6 +80,7 @@ static int wait_for_go(long key)
 int main(int argc, char **argv)
 {
 	char callout[256], *arg, *end;
+	const char *what;
 	long key, len, ret;
 	unsigned long err;
 
@@ -113,20 +114,23 @@ int main(int argc, char **argv)
 	}
 
 	if (!strncmp(arg, "instantiate:", 12)) {
+		what = "KEYCTL_INSTANTIATE";
 		arg += 12;
 		ret = keyctl5(KEYCTL_INSTANTIATE, key, (unsigned long)arg,
 			      strlen(arg), 0);
 	} else if (!strncmp(arg, "reject:", 7)) {
+		what = "KEYCTL_REJECT";
 		err = strtoul(arg + 7, NULL, 10);
 		ret = keyctl5(KEYCTL_REJECT, key, NEG_TIMEOUT, err, 0);
 	} else if (!strcmp(arg, "negate")) {
+		what = "KEYCTL_NEGATE";
 		ret = keyctl5(KEYCTL_NEGATE, key, NEG_TIMEOUT, 0, 0);
 	} else {
 		report(key, "unknown request", EINVAL);
 		return 1;
 	}
 	if (ret < 0) {
-		report(key, arg, errno);
+		report(key, what, errno);
 		return 1;
 	}
 	report(key, "done", 0);

@@ -207,21 +207,45 @@ TEST(fork_child_has_no_mapping)
 	watchq_close(&q);
 }
 
+/*
+ * Closing the queue's descriptor closes the queue even while its ring is
+ * mapped: its watches are removed.  The mapping stays valid memory, with
+ * what was in it, until munmap.
+ */
 TEST(mapping_outlives_close)
 {
 	const struct watch_notification *n;
 	struct watchq q;
+	int32_t ring, key;
+
+	ASSERT_LT(0, wq_keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0));
+	ring = wq_add_key("keyring", "closed", NULL, 0,
+			  KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, ring);
+	key = wq_add_key("user", "k", "x", 1, KEY_SPEC_SESSION_KEYRING);
+	ASSERT_LT(0, key);
 
 	ASSERT_EQ(0, watchq_open(&q, 1));
+	ASSERT_EQ(0, wq_watch_key(ring, q.fd, 3));
 	ASSERT_EQ(24, wq_inject(q.fd, 4, 20, 1234));
+	ASSERT_EQ(0, wq_keyctl(KEYCTL_LINK, key, ring, 0, 0));
+	ASSERT_EQ(5, __atomic_load_n(&q.ring->head, __ATOMIC_ACQUIRE));
 	close(q.fd);
 	q.fd = -1;
-	/* The pages stay valid until munmap, with what was in them. */
+
+	/* The watch went with the queue: nothing more arrives. */
+	ASSERT_EQ(0, wq_keyctl(KEYCTL_UNLINK, key, ring, 0, 0));
+	EXPECT_EQ(5, __atomic_load_n(&q.ring->head, __ATOMIC_ACQUIRE));
+
 	n = watchq_next(&q);
 	ASSERT_NE(NULL, n);
 	EXPECT_EQ(0, wq_check_record(n, 4, 20, 1234));
+	n = watchq_next(&q);
+	ASSERT_NE(NULL, n);
+	EXPECT_EQ(WATCH_TYPE_KEY_NOTIFY, wq_type(n));
+	EXPECT_EQ(NOTIFY_KEY_LINKED, wq_subtype(n));
+	EXPECT_EQ(NULL, watchq_next(&q));
 	watchq_release(&q);
-	EXPECT_EQ(3, q.ring->head);
 	watchq_close(&q);
 }
 
