@@ -45,17 +45,9 @@ static void subtype_set(struct watch_notification_type_filter *t,
 	t->subtype_filter[subtype / 32] |= 1U << (subtype % 32);
 }
 
-/* Records read from a notification pipe, handed out one at a time. */
-struct pipe_records {
-	unsigned char buf[4096];
-	size_t len, off;
-};
-
 FIXTURE(queue) {
-	struct watchq q;	/* the device's ring, when the variant is one */
-	int fd;			/* the queue: the device or a pipe's read end */
-	int wfd;		/* a pipe's write end */
-	struct pipe_records pending;
+	struct wq_queue q;	/* the device or a notification pipe */
+	int fd;			/* the queue's descriptor */
 };
 
 FIXTURE_VARIANT(queue) {
@@ -72,29 +64,15 @@ FIXTURE_VARIANT_ADD(queue, pipe) {
 
 FIXTURE_SETUP(queue)
 {
-	int ret;
-
-	self->wfd = -1;
-	if (variant->use_pipe) {
-		self->fd = wq_open_pipe(16, &self->wfd);
-		ASSERT_GE(self->fd, 0);
-	} else {
-		ret = watchq_open(&self->q, 1);
-		ASSERT_EQ(0, ret);
-		self->fd = self->q.fd;
-	}
+	ASSERT_EQ(0, wq_queue_open(&self->q, variant->use_pipe));
+	self->fd = self->q.fd;
 	/* A session keyring of our own for the key-based tests. */
 	ASSERT_LT(0, wq_keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0));
 }
 
 FIXTURE_TEARDOWN(queue)
 {
-	if (variant->use_pipe) {
-		close(self->fd);
-		close(self->wfd);
-	} else {
-		watchq_close(&self->q);
-	}
+	wq_queue_close(&self->q);
 }
 
 static int set_filter(int fd, const void *f)
@@ -165,54 +143,8 @@ TEST_F(queue, unknown_types_are_ignored)
 	ASSERT_EQ(0, set_filter(self->fd, &b));
 }
 
-/* Read the next record from a notification pipe into @buf; 0 if none. */
-static size_t next_pipe_record(int fd, struct pipe_records *p, void *buf,
-			       size_t size)
-{
-	const struct watch_notification *n;
-	ssize_t got;
-
-	/* A read() returns as many whole records as fit. */
-	if (p->off == p->len) {
-		got = read(fd, p->buf, sizeof(p->buf));
-		p->len = got < 0 ? 0 : got;
-		p->off = 0;
-		if (!p->len)
-			return 0;
-	}
-	n = (const void *)(p->buf + p->off);
-	got = watchq_rec_len(n);
-	if (got < (ssize_t)sizeof(*n) || (size_t)got > size ||
-	    p->off + got > p->len)
-		return 0;
-	memcpy(buf, n, got);
-	p->off += got;
-	return got;
-}
-
-/* Read the next record from a ring into @buf; 0 if there is none. */
-static size_t next_ring_record(struct watchq *q, void *buf, size_t size)
-{
-	const struct watch_notification *n = watchq_next(q);
-
-	if (!n || watchq_rec_len(n) > size)
-		return 0;
-	memcpy(buf, n, watchq_rec_len(n));
-	return watchq_rec_len(n);
-}
-
-/* The next record of a queue of either transport; 0 if there is none. */
-static size_t next_record(int use_pipe, int fd, struct pipe_records *p,
-			  struct watchq *q, void *buf, size_t size)
-{
-	if (use_pipe)
-		return next_pipe_record(fd, p, buf, size);
-	return next_ring_record(q, buf, size);
-}
-
-#define NEXT_RECORD(buf, size)						\
-	next_record(variant->use_pipe, self->fd, &self->pending,	\
-		    &self->q, buf, size)
+/* The next record of the queue, already there; 0 if there is none. */
+#define NEXT_RECORD(buf)	wq_queue_next(&self->q, buf, sizeof(buf), 0)
 
 /*
  * Key notifications filtered by subtype: only links get through, on both
@@ -243,7 +175,7 @@ TEST_F(queue, key_subtype_filter)
 
 	/* Two links, and nothing of the unlink in between. */
 	for (int i = 0; i < 2; i++) {
-		ASSERT_EQ(sizeof(*k), NEXT_RECORD(buf, sizeof(buf)));
+		ASSERT_EQ(sizeof(*k), NEXT_RECORD(buf));
 		EXPECT_EQ(WATCH_TYPE_KEY_NOTIFY, wq_type(&k->watch));
 		EXPECT_EQ(NOTIFY_KEY_LINKED, wq_subtype(&k->watch));
 		EXPECT_EQ(0x42, (k->watch.info & WATCH_INFO_ID) >>
@@ -251,12 +183,12 @@ TEST_F(queue, key_subtype_filter)
 		EXPECT_EQ(ring, k->key_id);
 		EXPECT_EQ(key, (int32_t)k->aux);
 	}
-	EXPECT_EQ(0, NEXT_RECORD(buf, sizeof(buf)));
+	EXPECT_EQ(0, NEXT_RECORD(buf));
 
 	/* Without a filter, the unlink gets through too. */
 	ASSERT_EQ(0, set_filter(self->fd, NULL));
 	ASSERT_EQ(0, wq_keyctl(KEYCTL_UNLINK, key, ring, 0, 0));
-	ASSERT_EQ(sizeof(*k), NEXT_RECORD(buf, sizeof(buf)));
+	ASSERT_EQ(sizeof(*k), NEXT_RECORD(buf));
 	EXPECT_EQ(NOTIFY_KEY_UNLINKED, wq_subtype(&k->watch));
 }
 

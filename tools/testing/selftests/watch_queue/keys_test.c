@@ -35,156 +35,6 @@
 
 #define WAIT_MS		10000	/* Bound on waiting for asynchronous events */
 #define HELPER		"/sbin/request-key"
-#define PIPE_NOTES	64
-
-/* A queue of either transport, read record by record. */
-struct queue {
-	int use_pipe;
-	int fd;			/* the device, or the pipe's read end */
-	int wfd;		/* the pipe's write end */
-	struct watchq q;	/* the device's ring */
-	unsigned char pending[4096];	/* records read from the pipe */
-	size_t pend_len, pend_off;
-};
-
-static int queue_open(struct queue *q, int use_pipe)
-{
-	int ret;
-
-	memset(q, 0, sizeof(*q));
-	q->use_pipe = use_pipe;
-	q->fd = -1;
-	q->wfd = -1;
-	q->q.fd = -1;
-	if (use_pipe) {
-		ret = wq_open_pipe(PIPE_NOTES, &q->wfd);
-		if (ret < 0)
-			return ret;
-		q->fd = ret;
-		return 0;
-	}
-	ret = watchq_open(&q->q, 1);
-	if (ret < 0)
-		return ret;
-	q->fd = q->q.fd;
-	return 0;
-}
-
-/* Close the queue, which removes its watches; 0 or -errno of close(). */
-static int queue_close(struct queue *q)
-{
-	int ret = 0;
-
-	if (q->use_pipe) {
-		if (q->fd >= 0 && close(q->fd))
-			ret = -errno;
-		if (q->wfd >= 0 && close(q->wfd))
-			ret = -errno;
-	} else if (q->fd >= 0) {
-		if (munmap(q->q.ring, q->q.map_len))
-			ret = -errno;
-		if (close(q->fd))
-			ret = -errno;
-		q->q.ring = NULL;
-		q->q.fd = -1;
-	}
-	q->fd = -1;
-	q->wfd = -1;
-	return ret;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (ms % 1000) * 1000000L,
-	};
-
-	nanosleep(&ts, NULL);
-}
-
-/* The next record of the pipe's last read, or NULL (errno EPROTO if bad). */
-static const struct watch_notification *pipe_next(struct queue *q)
-{
-	const struct watch_notification *n;
-	size_t len;
-
-	if (q->pend_off >= q->pend_len)
-		return NULL;
-	n = (const void *)(q->pending + q->pend_off);
-	len = watchq_rec_len(n);
-	if (len < sizeof(*n) || len > q->pend_len - q->pend_off) {
-		errno = EPROTO;
-		q->pend_off = q->pend_len;
-		return NULL;
-	}
-	q->pend_off += len;
-	return n;
-}
-
-/*
- * Copy the next record into @buf, waiting up to @timeout_ms for one.
- * Returns its length, 0 if there is none, or -1 with errno set.
- */
-static ssize_t queue_next(struct queue *q, void *buf, size_t size,
-			  int timeout_ms)
-{
-	long long end = now_ms() + timeout_ms;
-	const struct watch_notification *n;
-	struct pollfd pfd;
-	ssize_t got;
-	size_t len;
-	int left;
-
-	for (;;) {
-		errno = 0;
-		if (q->use_pipe) {
-			n = pipe_next(q);
-			if (!n && !errno) {
-				got = read(q->fd, q->pending,
-					   sizeof(q->pending));
-				if (got < 0 && errno != EAGAIN)
-					return -1;
-				q->pend_len = got > 0 ? got : 0;
-				q->pend_off = 0;
-				errno = 0;
-				n = pipe_next(q);
-			}
-		} else {
-			n = watchq_next(&q->q);
-		}
-		if (n)
-			break;
-		if (errno)
-			return -1;
-		left = end - now_ms();
-		if (left <= 0)
-			return 0;
-		if (!q->use_pipe)
-			watchq_release(&q->q);
-		pfd.fd = q->fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
-			return -1;
-	}
-	len = watchq_rec_len(n);
-	if (len > size) {
-		errno = EMSGSIZE;
-		return -1;
-	}
-	memcpy(buf, n, len);
-	if (!q->use_pipe)
-		watchq_release(&q->q);
-	return len;
-}
 
 static unsigned int rec_id(const struct watch_notification *n)
 {
@@ -209,7 +59,7 @@ static const char *key_subtype_name(unsigned int subtype)
 	return "?";
 }
 
-/* Describe what queue_next() returned, for the log. */
+/* Describe what wq_queue_next() returned, for the log. */
 static void describe(const void *buf, ssize_t len, char *s, size_t size)
 {
 	const struct watch_notification *n = buf;
@@ -241,13 +91,13 @@ static void describe(const void *buf, ssize_t len, char *s, size_t size)
  * Read the next record, waiting up to @timeout_ms; 1 if it is the key
  * notification given, else 0 with what was read described in @got.
  */
-static int next_key_rec(struct queue *q, unsigned int subtype, int key,
+static int next_key_rec(struct wq_queue *q, unsigned int subtype, int key,
 			unsigned int aux, unsigned int id, int timeout_ms,
 			char *got, size_t size)
 {
 	unsigned char buf[128];
 	const struct key_notification *k = (const void *)buf;
-	ssize_t len = queue_next(q, buf, sizeof(buf), timeout_ms);
+	ssize_t len = wq_queue_next(q, buf, sizeof(buf), timeout_ms);
 
 	describe(buf, len, got, size);
 	return len == sizeof(*k) &&
@@ -260,12 +110,12 @@ static int next_key_rec(struct queue *q, unsigned int subtype, int key,
 }
 
 /* Likewise for the removal notice of the watch @id on @key. */
-static int next_removal(struct queue *q, int key, unsigned int id,
+static int next_removal(struct wq_queue *q, int key, unsigned int id,
 			int timeout_ms, char *got, size_t size)
 {
 	unsigned char buf[128];
 	const struct watch_notification_removal *r = (const void *)buf;
-	ssize_t len = queue_next(q, buf, sizeof(buf), timeout_ms);
+	ssize_t len = wq_queue_next(q, buf, sizeof(buf), timeout_ms);
 
 	describe(buf, len, got, size);
 	return len == sizeof(*r) &&
@@ -304,7 +154,7 @@ static int next_removal(struct queue *q, int key, unsigned int id,
 #define ASSERT_NO_REC(q) do {						\
 	unsigned char _buf[128];					\
 	char _got[160];							\
-	ssize_t _len = queue_next(q, _buf, sizeof(_buf), 0);		\
+	ssize_t _len = wq_queue_next(q, _buf, sizeof(_buf), 0);		\
 	describe(_buf, _len, _got, sizeof(_got));			\
 	ASSERT_EQ(0, _len) TH_LOG("unexpected %s", _got);		\
 } while (0)
@@ -353,12 +203,12 @@ static int key_exists(int key)
 /* Wait up to WAIT_MS for a key to be destroyed; 0 when it is. */
 static int wait_key_gone(int key)
 {
-	long long end = now_ms() + WAIT_MS;
+	long long end = wq_now_ms() + WAIT_MS;
 
 	while (key_exists(key)) {
-		if (now_ms() > end)
+		if (wq_now_ms() > end)
 			return -1;
-		sleep_ms(10);
+		wq_sleep_ms(10);
 	}
 	return 0;
 }
@@ -381,7 +231,7 @@ static void uninstall_helper(struct helper *h)
 }
 
 FIXTURE(keys) {
-	struct queue q;
+	struct wq_queue q;
 	struct helper helper;
 };
 
@@ -399,21 +249,21 @@ FIXTURE_VARIANT_ADD(keys, pipe) {
 
 FIXTURE_SETUP(keys)
 {
-	ASSERT_EQ(0, queue_open(&self->q, variant->use_pipe));
+	ASSERT_EQ(0, wq_queue_open(&self->q, variant->use_pipe));
 	/* A session keyring of this test's own. */
 	ASSERT_LT(0, wq_keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0));
 }
 
 FIXTURE_TEARDOWN(keys)
 {
-	queue_close(&self->q);
+	wq_queue_close(&self->q);
 	uninstall_helper(&self->helper);
 }
 
 /* Updating a key, by keyctl() or by add_key() of the same description. */
 TEST_F(keys, updated)
 {
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	char buf[64];
 	int key;
 
@@ -434,7 +284,7 @@ TEST_F(keys, updated)
 /* Links and unlinks in a watched keyring: by link, add_key() and move. */
 TEST_F(keys, linked_and_unlinked)
 {
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	int ring, k1, k2;
 
 	ring = add_keyring("ring", KEY_SPEC_SESSION_KEYRING);
@@ -465,7 +315,7 @@ TEST_F(keys, linked_and_unlinked)
 /* Clearing a keyring is one record, not one per key. */
 TEST_F(keys, cleared)
 {
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	int ring;
 
 	ring = add_keyring("ring", KEY_SPEC_SESSION_KEYRING);
@@ -482,7 +332,7 @@ TEST_F(keys, cleared)
 
 TEST_F(keys, revoked)
 {
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	char buf[16];
 	int key;
 
@@ -504,7 +354,7 @@ TEST_F(keys, revoked)
  */
 TEST_F(keys, invalidated_then_removed)
 {
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	int key;
 
 	key = add_user_key("inval", "x", KEY_SPEC_SESSION_KEYRING);
@@ -524,7 +374,7 @@ TEST_F(keys, invalidated_then_removed)
 /* Unlinking the last link of a watched key destroys it: removal notice. */
 TEST_F(keys, removed_by_last_unlink)
 {
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	int ring, key;
 
 	ring = add_keyring("ring", KEY_SPEC_SESSION_KEYRING);
@@ -544,7 +394,7 @@ TEST_F(keys, setattr)
 {
 	/* All rights for the possessor and the owner (keyutils' *_ALL). */
 	const unsigned int perm = 0x3f3f0000;
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	unsigned int uid, gid, got_perm;
 	int key, ring, n;
 	char buf[128];
@@ -585,7 +435,7 @@ TEST_F(keys, setattr)
  */
 TEST_F(keys, remove_watch)
 {
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	int key, other;
 
 	key = add_user_key("rw", "x", KEY_SPEC_SESSION_KEYRING);
@@ -627,12 +477,12 @@ TEST_F(keys, remove_watch)
 /* Retry a watch refused for the user's watch count; 0 or -1 with errno. */
 static int watch_when_allowed(int key, int fd, int id)
 {
-	long long end = now_ms() + WAIT_MS;
+	long long end = wq_now_ms() + WAIT_MS;
 
 	while (wq_watch_key(key, fd, id)) {
-		if (errno != EAGAIN || now_ms() > end)
+		if (errno != EAGAIN || wq_now_ms() > end)
 			return -1;
-		sleep_ms(10);
+		wq_sleep_ms(10);
 	}
 	return 0;
 }
@@ -650,7 +500,7 @@ TEST_F(keys, watches_are_freed)
 	const int limit = WATCH_LIMIT;
 	struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
 	uid_t uid = 47000 + variant->use_pipe;
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	int k[WATCH_LIMIT + 2];
 	char desc[16];
 	int i, fd;
@@ -682,8 +532,8 @@ TEST_F(keys, watches_are_freed)
 	ASSERT_EQ(0, watch_when_allowed(k[limit], q->fd, limit))
 		TH_LOG("the removed watch was not freed: %s", strerror(errno));
 
-	ASSERT_EQ(0, queue_close(q));
-	ASSERT_EQ(0, queue_open(q, variant->use_pipe));
+	ASSERT_EQ(0, wq_queue_close(q));
+	ASSERT_EQ(0, wq_queue_open(q, variant->use_pipe));
 	for (i = 1; i <= limit; i++)
 		ASSERT_EQ(0, watch_when_allowed(k[i], q->fd, i))
 			TH_LOG("closed queue's watches not freed? watch %d: %s",
@@ -696,12 +546,12 @@ TEST_F(keys, watches_are_freed)
 /* One event, two queues watching the same keyring: a device and a pipe. */
 TEST(two_queues_one_keyring)
 {
-	struct queue dev, pipe;
+	struct wq_queue dev, pipe;
 	int ring, key;
 
 	ASSERT_LT(0, wq_keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0));
-	ASSERT_EQ(0, queue_open(&dev, 0));
-	ASSERT_EQ(0, queue_open(&pipe, 1));
+	ASSERT_EQ(0, wq_queue_open(&dev, 0));
+	ASSERT_EQ(0, wq_queue_open(&pipe, 1));
 	ring = add_keyring("shared", KEY_SPEC_SESSION_KEYRING);
 	ASSERT_LT(0, ring);
 	key = add_user_key("k", "x", KEY_SPEC_SESSION_KEYRING);
@@ -722,8 +572,8 @@ TEST(two_queues_one_keyring)
 	ASSERT_KEY_REC(&dev, NOTIFY_KEY_UNLINKED, ring, key, 1);
 	ASSERT_NO_REC(&dev);
 	ASSERT_NO_REC(&pipe);
-	EXPECT_EQ(0, queue_close(&dev));
-	EXPECT_EQ(0, queue_close(&pipe));
+	EXPECT_EQ(0, wq_queue_close(&dev));
+	EXPECT_EQ(0, wq_queue_close(&pipe));
 }
 
 #define CHURN_KEYS	4
@@ -807,7 +657,7 @@ static int churn_record(const struct churn *c, const void *buf, ssize_t len)
  */
 TEST_F(keys, close_while_keys_change)
 {
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	struct churn c = { 0 };
 	unsigned char buf[128];
 	char desc[32], bad[160] = "";
@@ -828,11 +678,11 @@ TEST_F(keys, close_while_keys_change)
 
 	ASSERT_EQ(0, pthread_create(&t, NULL, churn_thread, &c));
 	/* Read what comes until the thread is well under way, then close. */
-	end = now_ms() + 2 * WAIT_MS;
+	end = wq_now_ms() + 2 * WAIT_MS;
 	while (!__atomic_load_n(&c.finished, __ATOMIC_ACQUIRE) &&
 	       __atomic_load_n(&c.done, __ATOMIC_ACQUIRE) < CHURN_ITERS / 4 &&
-	       now_ms() < end) {
-		len = queue_next(q, buf, sizeof(buf), 10);
+	       wq_now_ms() < end) {
+		len = wq_queue_next(q, buf, sizeof(buf), 10);
 		if (!len)
 			continue;
 		if (len > 0 && churn_record(&c, buf, len))
@@ -842,7 +692,7 @@ TEST_F(keys, close_while_keys_change)
 	}
 	/* What is queued now, however little time the loop above had. */
 	for (i = 0; i < 1000; i++) {
-		len = queue_next(q, buf, sizeof(buf), 0);
+		len = wq_queue_next(q, buf, sizeof(buf), 0);
 		if (!len)
 			break;
 		if (len > 0 && churn_record(&c, buf, len))
@@ -850,7 +700,7 @@ TEST_F(keys, close_while_keys_change)
 		else if (!nr_bad++)
 			describe(buf, len, bad, sizeof(bad));
 	}
-	EXPECT_EQ(0, queue_close(q));
+	EXPECT_EQ(0, wq_queue_close(q));
 	pthread_join(t, NULL);
 
 	EXPECT_EQ(0, nr_bad) TH_LOG("first unexpected record: %s", bad);
@@ -871,7 +721,7 @@ TEST_F(keys, close_while_keys_change)
 	}
 	EXPECT_EQ(0, wq_keyctl(KEYCTL_READ, c.ring, 0, 0, 0));
 
-	ASSERT_EQ(0, queue_open(q, variant->use_pipe));
+	ASSERT_EQ(0, wq_queue_open(q, variant->use_pipe));
 	ASSERT_EQ(0, wq_watch_key(c.keys[0], q->fd, 9));
 	ASSERT_EQ(0, wq_keyctl(KEYCTL_UPDATE, c.keys[0],
 			       (unsigned long)"again", 5, 0));
@@ -885,7 +735,7 @@ enum { KILL_INVALIDATE, KILL_UNLINK };
 
 struct race {
 	pthread_barrier_t start, end;
-	struct queue *q;
+	struct wq_queue *q;
 	int ring, key;
 	int kill;
 	int stop;
@@ -923,7 +773,7 @@ static void *race_closer(void *arg)
 		pthread_barrier_wait(&r->start);
 		if (r->stop)
 			return NULL;
-		r->close_ret = queue_close(r->q);
+		r->close_ret = wq_queue_close(r->q);
 		pthread_barrier_wait(&r->end);
 	}
 }
@@ -939,13 +789,13 @@ static void *race_closer(void *arg)
 TEST_F_TIMEOUT(keys, cve_2022_1882_close_vs_key_death, 240)
 {
 	struct race r = { 0 };
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	int keys[RACE_ROUNDS];
 	pthread_t killer, closer;
 	char desc[32];
 	int i;
 
-	queue_close(q);
+	wq_queue_close(q);
 	r.q = q;
 	r.ring = add_keyring("race", KEY_SPEC_SESSION_KEYRING);
 	ASSERT_LT(0, r.ring);
@@ -959,7 +809,7 @@ TEST_F_TIMEOUT(keys, cve_2022_1882_close_vs_key_death, 240)
 		/* The keyring holds the key's only link. */
 		keys[i] = add_user_key(desc, "x", r.ring);
 		ASSERT_LT(0, keys[i]);
-		ASSERT_EQ(0, queue_open(q, variant->use_pipe));
+		ASSERT_EQ(0, wq_queue_open(q, variant->use_pipe));
 		ASSERT_EQ(0, wq_watch_key(keys[i], q->fd, 1));
 		ASSERT_EQ(0, wq_watch_key(r.ring, q->fd, 2));
 		r.key = keys[i];
@@ -977,7 +827,7 @@ TEST_F_TIMEOUT(keys, cve_2022_1882_close_vs_key_death, 240)
 				TH_LOG("round %d: %s", i, strerror(-r.close_ret));
 			break;
 		case 2:
-			ASSERT_EQ(0, queue_close(q));
+			ASSERT_EQ(0, wq_queue_close(q));
 			ASSERT_EQ(0, kill_key(&r))
 				TH_LOG("round %d: %s", i, strerror(errno));
 			break;
@@ -986,7 +836,7 @@ TEST_F_TIMEOUT(keys, cve_2022_1882_close_vs_key_death, 240)
 				TH_LOG("round %d: %s", i, strerror(errno));
 			ASSERT_KEY_REC(q, NOTIFY_KEY_INVALIDATED, r.key, 0, 1);
 			ASSERT_REMOVAL(q, r.key, 1);
-			ASSERT_EQ(0, queue_close(q));
+			ASSERT_EQ(0, wq_queue_close(q));
 			break;
 		}
 	}
@@ -1136,10 +986,10 @@ static int find_key(const char *desc)
 /* Wait up to WAIT_MS for *@flag to be set; its value. */
 static int wait_flag(int *flag)
 {
-	long long end = now_ms() + WAIT_MS;
+	long long end = wq_now_ms() + WAIT_MS;
 
-	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE) && now_ms() < end)
-		sleep_ms(10);
+	while (!__atomic_load_n(flag, __ATOMIC_ACQUIRE) && wq_now_ms() < end)
+		wq_sleep_ms(10);
 	return __atomic_load_n(flag, __ATOMIC_ACQUIRE);
 }
 
@@ -1159,7 +1009,7 @@ struct construction {
  * only then let request-key go on.  Returns when request_key() has.
  * 0, or -1 with the reason in @c->err.
  */
-static int run_construction(struct construction *c, struct queue *q,
+static int run_construction(struct construction *c, struct wq_queue *q,
 			    struct helper *h, const char *how, int id)
 {
 	int fd = -1, ret, watching = 0;
@@ -1178,11 +1028,11 @@ static int run_construction(struct construction *c, struct queue *q,
 		return -1;
 	}
 
-	end = now_ms() + WAIT_MS;
+	end = wq_now_ms() + WAIT_MS;
 	while (!(c->key = find_key(c->r.desc)) &&
 	       !__atomic_load_n(&c->r.done, __ATOMIC_ACQUIRE) &&
-	       now_ms() < end)
-		sleep_ms(10);
+	       wq_now_ms() < end)
+		wq_sleep_ms(10);
 	if (c->key) {
 		snprintf(h->go, sizeof(h->go), "/tmp/request-key-go-%d",
 			 c->key);
@@ -1232,7 +1082,7 @@ static int run_construction(struct construction *c, struct queue *q,
  * INSTANTIATED only if KEYCTL_WATCH_KEY takes a key under construction
  * without waiting for the construction to end: that is checked too.
  */
-static int construct(struct __test_metadata *_metadata, struct queue *q,
+static int construct(struct __test_metadata *_metadata, struct wq_queue *q,
 		     struct helper *h, const char *how, int id,
 		     struct construction *c)
 {
@@ -1259,7 +1109,7 @@ static int construct(struct __test_metadata *_metadata, struct queue *q,
 TEST_F_TIMEOUT(keys, instantiated, 120)
 {
 	struct construction c = { 0 };
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	char buf[64];
 	int key;
 
@@ -1279,7 +1129,7 @@ TEST_F_TIMEOUT(keys, instantiated, 120)
 TEST_F_TIMEOUT(keys, rejected, 120)
 {
 	struct construction c = { 0 };
-	struct queue *q = &self->q;
+	struct wq_queue *q = &self->q;
 	char how[32], buf[64];
 	int key;
 

@@ -27,17 +27,6 @@
 #define WAIT_MS		10000	/* Bounded waits: only to avoid hangs */
 #define READABLE	(POLLIN | POLLRDNORM)
 
-static __u32 rnd(__u32 *state)
-{
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 /* poll() @fd once with @timeout_ms; return its revents, or -1. */
 static int poll_revents(int fd, int timeout_ms)
 {
@@ -530,10 +519,10 @@ static void *burst_producer(void *arg)
 	size_t off;
 
 	while (seq < BURST_RECORDS && !p->err) {
-		nr = 1 + rnd(&state) % (rnd(&state) % 8 ? 32 : 200);
+		nr = 1 + wq_rand(&state) % (wq_rand(&state) % 8 ? 32 : 200);
 		if (nr > BURST_RECORDS - seq)
 			nr = BURST_RECORDS - seq;
-		if (rnd(&state) % 2) {
+		if (wq_rand(&state) % 2) {
 			for (off = 0, i = 0; i < nr; i++, seq++)
 				off += wq_make_record(buf + off, 1,
 						      burst_len(seq), seq);
@@ -545,12 +534,12 @@ static void *burst_producer(void *arg)
 				    (ssize_t)wq_rec_size(burst_len(seq)))
 					p->err = errno ? errno : -1;
 		}
-		switch (rnd(&state) % 4) {
+		switch (wq_rand(&state) % 4) {
 		case 0:
 			sched_yield();
 			break;
 		case 1:
-			usleep(rnd(&state) % 500);
+			usleep(wq_rand(&state) % 500);
 			break;
 		}
 	}

@@ -37,21 +37,10 @@
 #define PAD_IN		0xee	/* Padding in write() buffers: ignored */
 #define MAX_EXP		4096	/* Records the model can track: >= slots */
 
-static __u32 rnd(__u32 *state)
-{
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 /* A length from 8 to 127 bytes. */
 static __u32 rnd_len(__u32 *state)
 {
-	return 8 + rnd(state) % (MAX_LEN - 8 + 1);
+	return 8 + wq_rand(state) % (MAX_LEN - 8 + 1);
 }
 
 static __u32 nr_slots(__u32 len)
@@ -767,7 +756,7 @@ TEST_F(wrap, skip_records)
 	size_t off;
 
 	while (m->head < variant->laps * m->size) {
-		nr = 1 + rnd(&state) % 8;
+		nr = 1 + wq_rand(&state) % 8;
 		tail = m->head;
 		for (off = 0, i = 0; i < nr; i++) {
 			len[i] = rnd_len(&state);
@@ -923,8 +912,8 @@ TEST_F(ring, overrun_random)
 	size_t off;
 
 	for (iter = 0; iter < 6000; iter++) {
-		if (rnd(&state) % 6) {
-			nr = 1 + rnd(&state) % 6;
+		if (wq_rand(&state) % 6) {
+			nr = 1 + wq_rand(&state) % 6;
 			before = m->lost;
 			for (off = 0, i = 0; i < nr; i++) {
 				len = rnd_len(&state);
@@ -938,8 +927,8 @@ TEST_F(ring, overrun_random)
 			if (m->lost - before < nr)
 				ASSERT_EQ(m->head, load_head(&self->q));
 		} else {
-			nr = rnd(&state) % (model_pending(m) + 1);
-			if (rnd(&state) % 8 == 0)
+			nr = wq_rand(&state) % (model_pending(m) + 1);
+			if (wq_rand(&state) % 8 == 0)
 				nr = model_pending(m);
 			tail = model_pos_after(m, nr);
 			consume(_metadata, m, &self->q, nr);
@@ -1011,7 +1000,7 @@ TEST_F(ring, impossible_tail_means_full)
 	bad[nr++] = head - 0x40000000;
 	bad[nr++] = head + 0xfffffd00;
 	while (nr < ARRAY_SIZE(bad)) {
-		tail = rnd(&state);
+		tail = wq_rand(&state);
 		if ((__u32)(head - tail) > m->size)
 			bad[nr++] = tail;
 	}
@@ -1178,27 +1167,27 @@ TEST_F(ring, scribbled_header)
 
 	poison_header(&self->q);
 	for (iter = 0; iter < 3000; iter++) {
-		r = rnd(&state);
+		r = wq_rand(&state);
 		if (r & 1)
-			__atomic_store_n(&h->head, rnd(&state),
+			__atomic_store_n(&h->head, wq_rand(&state),
 					 __ATOMIC_RELAXED);
 		if (r & 2)
-			__atomic_store_n(&h->mask, rnd(&state) >> (r % 32),
+			__atomic_store_n(&h->mask, wq_rand(&state) >> (r % 32),
 					 __ATOMIC_RELAXED);
 		if (r & 4) {
-			__atomic_store_n(&h->lost, (__u64)rnd(&state) << 32,
+			__atomic_store_n(&h->lost, (__u64)wq_rand(&state) << 32,
 					 __ATOMIC_RELAXED);
 			lost_clobbered = 1;
 		}
 		switch ((r >> 3) % 4) {
 		case 0:		/* Anything */
-			tail = rnd(&state);
+			tail = wq_rand(&state);
 			break;
 		case 1:		/* Plausible, or just more than a ring behind */
-			tail = m->head - rnd(&state) % (m->size + 16);
+			tail = m->head - wq_rand(&state) % (m->size + 16);
 			break;
 		case 2:		/* Just ahead */
-			tail = m->head + 1 + rnd(&state) % 64;
+			tail = m->head + 1 + wq_rand(&state) % 64;
 			break;
 		default:	/* Consume what was stored */
 			consume_all(_metadata, m, &self->q);

@@ -31,17 +31,6 @@
 #define FLUSH		0xff	/* Subtype of the consumer's last record */
 #define KEY_WATCH_ID	0x77
 
-static __u32 rnd(__u32 *state)
-{
-	__u32 x = *state;
-
-	x ^= x << 13;
-	x ^= x >> 17;
-	x ^= x << 5;
-	*state = x;
-	return x;
-}
-
 /* Record @seq of producer @id (1 to NR_PRODUCERS) is this long. */
 static __u32 rec_len(unsigned int id, __u32 seq)
 {
@@ -108,7 +97,7 @@ static void *producer_fn(void *arg)
 	size_t off;
 
 	while (seq < PER_PRODUCER && !c->err) {
-		nr = 1 + rnd(&state) % 4;
+		nr = 1 + wq_rand(&state) % 4;
 		if (nr > PER_PRODUCER - seq)
 			nr = PER_PRODUCER - seq;
 		for (off = 0, i = 0; i < nr; i++)
@@ -119,7 +108,7 @@ static void *producer_fn(void *arg)
 			break;
 		}
 		seq += nr;
-		if (rnd(&state) % 16 == 0)
+		if (wq_rand(&state) % 16 == 0)
 			sched_yield();
 	}
 	c->posted = seq;

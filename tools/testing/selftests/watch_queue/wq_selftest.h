@@ -8,11 +8,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
 #include <linux/watch_queue.h>
@@ -20,6 +23,7 @@
 #include "watchq.h"
 
 #define WQ_PAGE_SIZE	((size_t)sysconf(_SC_PAGESIZE))
+#define WQ_PIPE_NOTES	64	/* Size of a wq_queue on a pipe, in notes */
 
 /* The bit-fields of a record header, as plain values for ASSERT_EQ(). */
 static inline unsigned int wq_type(const struct watch_notification *n)
@@ -140,6 +144,167 @@ static inline int32_t wq_add_key(const char *type, const char *desc,
 				 int32_t ring)
 {
 	return syscall(__NR_add_key, type, desc, payload, plen, ring);
+}
+
+/* A deterministic pseudo-random sequence (xorshift32); @state must not be 0. */
+static inline __u32 wq_rand(__u32 *state)
+{
+	__u32 x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*state = x;
+	return x;
+}
+
+/* A queue of either transport, read record by record. */
+struct wq_queue {
+	int use_pipe;
+	int fd;			/* the device, or the pipe's read end */
+	int wfd;		/* the pipe's write end */
+	struct watchq q;	/* the device's ring */
+	unsigned char pending[4096];	/* records read from the pipe */
+	size_t pend_len, pend_off;
+};
+
+static inline int wq_queue_open(struct wq_queue *q, int use_pipe)
+{
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->use_pipe = use_pipe;
+	q->fd = -1;
+	q->wfd = -1;
+	q->q.fd = -1;
+	if (use_pipe) {
+		ret = wq_open_pipe(WQ_PIPE_NOTES, &q->wfd);
+		if (ret < 0)
+			return ret;
+		q->fd = ret;
+		return 0;
+	}
+	ret = watchq_open(&q->q, 1);
+	if (ret < 0)
+		return ret;
+	q->fd = q->q.fd;
+	return 0;
+}
+
+/* Close the queue, which removes its watches; 0 or -errno of close(). */
+static inline int wq_queue_close(struct wq_queue *q)
+{
+	int ret = 0;
+
+	if (q->use_pipe) {
+		if (q->fd >= 0 && close(q->fd))
+			ret = -errno;
+		if (q->wfd >= 0 && close(q->wfd))
+			ret = -errno;
+	} else if (q->fd >= 0) {
+		if (munmap(q->q.ring, q->q.map_len))
+			ret = -errno;
+		if (close(q->fd))
+			ret = -errno;
+		q->q.ring = NULL;
+		q->q.fd = -1;
+	}
+	q->fd = -1;
+	q->wfd = -1;
+	return ret;
+}
+
+static inline long long wq_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static inline void wq_sleep_ms(int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (ms % 1000) * 1000000L,
+	};
+
+	nanosleep(&ts, NULL);
+}
+
+/* The next record of the pipe's last read, or NULL (errno EPROTO if bad). */
+static inline const struct watch_notification *wq_pipe_next(struct wq_queue *q)
+{
+	const struct watch_notification *n;
+	size_t len;
+
+	if (q->pend_off >= q->pend_len)
+		return NULL;
+	n = (const void *)(q->pending + q->pend_off);
+	len = watchq_rec_len(n);
+	if (len < sizeof(*n) || len > q->pend_len - q->pend_off) {
+		errno = EPROTO;
+		q->pend_off = q->pend_len;
+		return NULL;
+	}
+	q->pend_off += len;
+	return n;
+}
+
+/*
+ * Copy the next record into @buf, waiting up to @timeout_ms for one.
+ * Returns its length, 0 if there is none, or -1 with errno set.
+ */
+static inline ssize_t wq_queue_next(struct wq_queue *q, void *buf, size_t size,
+				    int timeout_ms)
+{
+	long long end = wq_now_ms() + timeout_ms;
+	const struct watch_notification *n;
+	struct pollfd pfd;
+	ssize_t got;
+	size_t len;
+	int left;
+
+	for (;;) {
+		errno = 0;
+		if (q->use_pipe) {
+			n = wq_pipe_next(q);
+			if (!n && !errno) {
+				got = read(q->fd, q->pending,
+					   sizeof(q->pending));
+				if (got < 0 && errno != EAGAIN)
+					return -1;
+				q->pend_len = got > 0 ? got : 0;
+				q->pend_off = 0;
+				errno = 0;
+				n = wq_pipe_next(q);
+			}
+		} else {
+			n = watchq_next(&q->q);
+		}
+		if (n)
+			break;
+		if (errno)
+			return -1;
+		left = end - wq_now_ms();
+		if (left <= 0)
+			return 0;
+		if (!q->use_pipe)
+			watchq_release(&q->q);
+		pfd.fd = q->fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+			return -1;
+	}
+	len = watchq_rec_len(n);
+	if (len > size) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	memcpy(buf, n, len);
+	if (!q->use_pipe)
+		watchq_release(&q->q);
+	return len;
 }
 
 #endif /* _WQ_SELFTEST_H */
