@@ -106,6 +106,10 @@ script)
 	if ! log_clean "$log" && [ $status -eq 0 ]; then
 		status=125
 	fi
+	# make turns every failure into its own status 2: say the real one.
+	echo "$status" >"$logs/guest-run.status"
+	[ $status -eq 0 ] ||
+		echo "guest-run: exit status $status (also in ${logs#"$PWD"/}/guest-run.status)" >&2
 	exit $status
 	;;
 check)
