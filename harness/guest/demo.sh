@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The live demo of make run: watch_test watches the session keyring through
-# /dev/watch_queue while this script changes keys, and prints the decoded
-# records as they arrive.  The exit status is watch_test's.
+# The live demo of make run: watch_test watches the session and user
+# keyrings through /dev/watch_queue and through a notification pipe while
+# this script changes keys, and prints the decoded records as they arrive.
+# The exit status is watch_test's.
+
 # Run in a session keyring of our own, which watch_test and every keyctl
 # below share as @s.
 if [ -z "$WATCHQ_DEMO_SESSION" ]; then
@@ -19,8 +21,12 @@ say()
 
 echo
 echo "=== /dev/watch_queue demo: keyring notifications ==="
-watch_test -f -k @s -k @u -t 5 &
+# The same watches through both transports: the ring of /dev/watch_queue
+# and a notification pipe.  Each record arrives once through each.
+watch_test -l 'ring: ' -f -k @s -k @u -t 5 &
 watcher=$!
+watch_test -l 'pipe: ' -p -f -k @s -k @u -t 5 &
+piper=$!
 sleep 2
 
 say "keyctl add user demo-key hello @s"
@@ -42,5 +48,6 @@ keyctl clear @s
 
 wait $watcher
 status=$?
+wait $piper || status=$?
 echo "=== demo done (watch_test exit status $status) ==="
 exit $status

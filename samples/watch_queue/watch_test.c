@@ -3,12 +3,13 @@
  * watch_test: watch keyrings through /dev/watch_queue or a notification
  * pipe and print every record as it arrives.
  *
- *	watch_test [-p] [-f] [-n COUNT] [-t SECONDS] [-k KEY]...
+ *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
  *		(default: @s, the session keyring)
  *	-f	follow: also watch each key linked into a watched keyring
  *	-p	use a notification pipe instead of /dev/watch_queue
+ *	-l L	start every line with L
  *	-n N	exit after N records
  *	-t S	exit after S seconds without a record
  *
@@ -37,6 +38,7 @@
 #define PIPE_NOTES	256
 
 static bool follow;
+static const char *label = "";
 static int qfd;
 
 static long keyctl_watch(long key, int fd, int id)
@@ -134,7 +136,8 @@ static void print_meta(const struct watch_notification *n, size_t len)
 /* Print one record, decoded. */
 static void print_record(const struct watch_notification *n, size_t len)
 {
-	printf("[id %u] ", (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT);
+	printf("%s[id %u] ", label,
+	       (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT);
 	switch (n->type) {
 	case WATCH_TYPE_META:
 		print_meta(n, len);
@@ -197,13 +200,16 @@ int main(int argc, char **argv)
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fpn:t:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "fpl:n:t:k:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
 			break;
 		case 'p':
 			use_pipe = true;
+			break;
+		case 'l':
+			label = optarg;
 			break;
 		case 'n':
 			max_records = atoi(optarg);
@@ -217,7 +223,8 @@ int main(int argc, char **argv)
 			keys[nkeys++] = parse_key(optarg);
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-p] [-f] [-n COUNT] [-t SECONDS] [-k KEY]...\n",
+			fprintf(stderr,
+				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...\n",
 				argv[0]);
 			return 2;
 		}
@@ -243,7 +250,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < nkeys; i++)
 		if (keyctl_watch(keys[i], qfd, 0x10 + i) < 0)
 			err(1, "KEYCTL_WATCH_KEY %ld", keys[i]);
-	printf("watching %d key(s) through %s\n", nkeys,
+	printf("%swatching %d key(s) through %s\n", label, nkeys,
 	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
 	fflush(stdout);
 
@@ -262,6 +269,6 @@ int main(int argc, char **argv)
 			err(1, "reading records");
 		seen += ret;
 	}
-	printf("%d records\n", seen);
+	printf("%s%d records\n", label, seen);
 	return 0;
 }
