@@ -41,10 +41,11 @@ TREE		:= $(B)/src/linux
 # FLAVOUR=pristine).
 FLAVOUR		?= debug
 tree_debug	:= $(TREE)
-frags_debug	:= $(CFG)/guest.config $(CFG)/notify.config \
+frags_debug	:= $(CFG)/guest.config $(CFG)/notify.config $(CFG)/sources.config \
 		   $(CFG)/watch_queue.config $(CFG)/debug.config
 tree_pristine	:= $(PRISTINE)
-frags_pristine	:= $(CFG)/guest.config $(CFG)/notify.config $(CFG)/debug.config
+frags_pristine	:= $(CFG)/guest.config $(CFG)/notify.config $(CFG)/sources.config \
+		   $(CFG)/debug.config
 
 KTREE		= $(tree_$(FLAVOUR))
 KOBJ		= $(B)/obj/$(FLAVOUR)
