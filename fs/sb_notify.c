@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Superblock notifications: sb_notify().
+ *
+ * A watch on a superblock reports read-only transitions, filesystem errors
+ * and exceeded quotas.  The superblock's watch list is created on the first
+ * watch and lives until the last active reference to the superblock goes,
+ * when the watches get a removal notice.  A watch pins nothing: the mount
+ * used to name the superblock can be unmounted.
+ *
+ * sb_id is (sequence << 32) | st_dev: the sequence number, handed out when
+ * the superblock is first watched, keeps two superblocks that had the same
+ * device number apart; the low half is what stat(2) reports in st_dev.
+ */
+
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/kdev_t.h>
+#include <linux/sb_notify.h>
+#include <linux/security.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/syscalls.h>
+#include <linux/watch_queue.h>
+#include "watch_path.h"
+
+/* Serialises creating, adding to and tearing down superblock watch lists. */
+static DEFINE_SPINLOCK(sb_watch_lock);
+static u32 sb_notify_last_seq;
+
+/**
+ * sb_notify_id - Compute the sb_id of a superblock
+ * @sb: The superblock
+ *
+ * Return: (sequence << 32) | st_dev.
+ */
+static u64 sb_notify_id(const struct super_block *sb)
+{
+	return (u64)READ_ONCE(sb->s_notify_seq) << 32 |
+	       new_encode_dev(sb->s_dev);
+}
+
+/**
+ * sb_watchers - Get a superblock's watch list
+ * @sb: The superblock
+ *
+ * Context: sb_watch_lock held.
+ * Return: The watch list, or NULL if the superblock was never watched.
+ */
+static struct watch_list *sb_watchers(struct super_block *sb)
+{
+	return rcu_dereference_protected(sb->s_watchers,
+					 lockdep_is_held(&sb_watch_lock));
+}
+
+/**
+ * sb_post - Post a record to the watchers of a superblock
+ * @sb: The superblock
+ * @n: The record
+ * @sb_id: The superblock's ID, which its watches carry
+ */
+static void sb_post(struct super_block *sb, struct watch_notification *n,
+		    u64 sb_id)
+{
+	struct watch_list *wlist;
+
+	rcu_read_lock();
+	wlist = rcu_dereference(sb->s_watchers);
+	if (wlist)
+		__post_watch_notification(wlist, n, current_cred(), sb_id);
+	rcu_read_unlock();
+}
+
+/**
+ * __notify_sb - Post a superblock notification
+ * @sb: The superblock
+ * @subtype: enum superblock_notification_type
+ * @info: NOTIFY_SUPERBLOCK_* flags
+ */
+void __notify_sb(struct super_block *sb,
+		 enum superblock_notification_type subtype, u32 info)
+{
+	struct superblock_notification n;
+
+	memset(&n, 0, sizeof(n));
+	n.watch.type = WATCH_TYPE_SB_NOTIFY;
+	n.watch.subtype = subtype;
+	n.watch.info = info | watch_sizeof(n);
+	n.sb_id = sb_notify_id(sb);
+	sb_post(sb, &n.watch, n.sb_id);
+}
+
+/**
+ * __notify_sb_error - Post a filesystem error notification
+ * @sb: The superblock
+ * @error: The error, a positive or negative errno value
+ *
+ * Unlike fanotify's FS_ERROR, errors are not merged: each one is a record
+ * of its own, with error_cookie counting the errors reported while the
+ * superblock had watchers, so a consumer can tell how many it missed.
+ */
+void __notify_sb_error(struct super_block *sb, int error)
+{
+	struct superblock_error_notification n;
+
+	memset(&n, 0, sizeof(n));
+	n.s.watch.type = WATCH_TYPE_SB_NOTIFY;
+	n.s.watch.subtype = NOTIFY_SUPERBLOCK_ERROR;
+	n.s.watch.info = watch_sizeof(n);
+	n.s.sb_id = sb_notify_id(sb);
+	n.error_number = error < 0 ? -error : error;
+	n.error_cookie = atomic_inc_return(&sb->s_notify_errors);
+	sb_post(sb, &n.s.watch, n.s.sb_id);
+}
+
+/**
+ * __sb_notify_destroy - Remove the watches of a dying superblock
+ * @sb: The superblock, whose last active reference is gone
+ *
+ * Each watch gets a removal notice carrying the sb_id.
+ */
+void __sb_notify_destroy(struct super_block *sb)
+{
+	struct watch_list *wlist;
+
+	spin_lock(&sb_watch_lock);
+	wlist = sb_watchers(sb);
+	RCU_INIT_POINTER(sb->s_watchers, NULL);
+	spin_unlock(&sb_watch_lock);
+
+	remove_watch_list(wlist, sb_notify_id(sb));
+}
+
+/**
+ * sb_watch_add - Add a watch on a superblock
+ * @sb: The superblock
+ * @wqueue: The queue to post to
+ * @watch_id: The ID to put in WATCH_INFO_ID
+ * @path: The path the caller named the superblock by, for the LSM
+ *
+ * Return: 0, -ENOMEM, -EBUSY if @wqueue already watches @sb, or an LSM's
+ * or the queue's error.
+ */
+static int sb_watch_add(struct super_block *sb, struct watch_queue *wqueue,
+			int watch_id, const struct path *path)
+{
+	struct watch_list *wlist;
+	struct watch *watch;
+	int ret = -ENOMEM;
+
+	wlist = kzalloc(sizeof(*wlist), GFP_KERNEL);
+	if (!wlist)
+		return -ENOMEM;
+	init_watch_list(wlist, NULL);
+
+	watch = kzalloc(sizeof(*watch), GFP_KERNEL);
+	if (!watch)
+		goto out;
+	init_watch(watch, wqueue);
+	watch->info_id = (u32)watch_id << WATCH_INFO_ID__SHIFT;
+
+	ret = security_watch_sb(watch, path);
+	if (ret < 0)
+		goto out;
+
+	spin_lock(&sb_watch_lock);
+	if (!sb->s_notify_seq) {
+		if (!++sb_notify_last_seq)
+			sb_notify_last_seq = 1;
+		WRITE_ONCE(sb->s_notify_seq, sb_notify_last_seq);
+	}
+	watch->id = sb_notify_id(sb);
+	if (!sb_watchers(sb)) {
+		rcu_assign_pointer(sb->s_watchers, wlist);
+		wlist = NULL;
+	}
+	ret = add_watch_to_object(watch, sb_watchers(sb));
+	if (ret == 0)
+		watch = NULL;
+	spin_unlock(&sb_watch_lock);
+out:
+	kfree(watch);
+	kfree(wlist);
+	return ret;
+}
+
+/**
+ * sb_watch_remove - Remove a queue's watch on a superblock
+ * @sb: The superblock
+ * @wqueue: The queue whose watch goes
+ *
+ * Return: 0, or -ENOENT if @wqueue does not watch @sb.
+ */
+static int sb_watch_remove(struct super_block *sb, struct watch_queue *wqueue)
+{
+	struct watch_list *wlist;
+	int ret = -ENOENT;
+
+	spin_lock(&sb_watch_lock);
+	wlist = sb_watchers(sb);
+	if (wlist)
+		ret = remove_watch_from_object(wlist, wqueue, sb_notify_id(sb),
+					       false);
+	spin_unlock(&sb_watch_lock);
+	return ret == -EBADSLT ? -ENOENT : ret;
+}
+
+/**
+ * sys_sb_notify - Watch a superblock for events
+ * @dfd: Directory file descriptor, or AT_FDCWD
+ * @filename: Path to any object on the filesystem
+ * @at_flags: AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT, AT_EMPTY_PATH
+ * @watch_fd: A /dev/watch_queue fd or a notification pipe
+ * @watch_id: 0..255 to add a watch with that ID, -1 to remove this queue's
+ *	watch on the superblock
+ *
+ * Return: 0, or -EINVAL (bad flag or ID, or @watch_fd not a queue),
+ * -EBADF, -ENOENT (no such path, or no watch to remove), -EBUSY (already
+ * watched by this queue), -EACCES and the other errors of path lookup.
+ */
+SYSCALL_DEFINE5(sb_notify, int, dfd, const char __user *, filename,
+		unsigned int, at_flags, int, watch_fd, int, watch_id)
+{
+	struct watch_queue *wqueue;
+	struct path path;
+	int ret;
+
+	if (watch_id < -1 || watch_id > 0xff)
+		return -EINVAL;
+
+	ret = watch_user_path(dfd, filename, at_flags, &path);
+	if (ret)
+		return ret;
+
+	wqueue = get_watch_queue(watch_fd);
+	if (IS_ERR(wqueue)) {
+		ret = PTR_ERR(wqueue);
+		goto out_path;
+	}
+
+	if (watch_id >= 0)
+		ret = sb_watch_add(path.dentry->d_sb, wqueue, watch_id, &path);
+	else
+		ret = sb_watch_remove(path.dentry->d_sb, wqueue);
+
+	put_watch_queue(wqueue);
+out_path:
+	path_put(&path);
+	return ret;
+}
