@@ -29,7 +29,8 @@ export CCACHE_BASEDIR	:= $(TOP)
 export CCACHE_MAXSIZE	?= 4G
 
 PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
-	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12
+	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12 \
+	    e2fsprogs
 
 PRISTINE	:= $(B)/src/pristine
 TREE		:= $(B)/src/linux
@@ -58,13 +59,16 @@ KMAKE		= env MAKEFLAGS= MAKELEVEL= make -C $(KTREE) O=$(KOBJ) \
 HDR		:= $(B)/usr
 GUEST		:= $(B)/guest
 INITRAMFS	:= $(B)/initramfs-$(FLAVOUR).cpio
-BOOT		= $(S)/boot.sh --kernel $(BZIMAGE) --initrd $(INITRAMFS) --logs $(LOGS)
+# The guest's ext4 disk, /dev/vda (attached with snapshot=on: never written).
+DISK		:= $(B)/disk-ext4.img
+BOOT		= $(S)/boot.sh --kernel $(BZIMAGE) --initrd $(INITRAMFS) --logs $(LOGS) \
+		  --disk $(DISK)
 
 CHECK_TIMEOUT	?= 1800
 RUN_TIMEOUT	?= 600
 
 .PHONY: help deps source tree kconfig kernel headers userprogs initramfs \
-	run shell check guest-run clean distclean
+	disk run shell check guest-run clean distclean
 
 help:
 	@echo "make run        build everything, boot QEMU and run the live demo"
@@ -105,19 +109,22 @@ initramfs: userprogs
 	@$(STEP) "[6/7] packing the initramfs" $(LOGS)/initramfs.log \
 		$(S)/initramfs.sh $(TOP) $(GUEST) $(INITRAMFS)
 
-run: kernel initramfs
+disk: deps
+	@$(S)/disk-image.sh $(DISK)
+
+run: kernel initramfs disk
 	@echo "[7/7] booting QEMU for the demo (log: build/logs/run-console.log)"
 	@$(BOOT) --mode demo --timeout $(RUN_TIMEOUT)
 
-shell: kernel initramfs
+shell: kernel initramfs disk
 	@echo "[7/7] booting QEMU to a shell; leave with 'exit' (or Ctrl-A x)"
 	@$(BOOT) --mode shell
 
-check: kernel initramfs
+check: kernel initramfs disk
 	@echo "[7/7] booting the debug kernel and running the selftests (log: build/logs/check-console.log)"
 	@$(BOOT) --mode check --timeout $(CHECK_TIMEOUT)
 
-guest-run: kernel initramfs
+guest-run: kernel initramfs disk
 	@if [ -z "$(SCRIPT)" ]; then \
 		echo "error: SCRIPT is not set; usage: make guest-run SCRIPT=file [FILES=dir]" >&2; \
 		exit 2; fi

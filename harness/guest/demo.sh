@@ -4,6 +4,9 @@
 # The live demo of make run: watch_test watches the session and user
 # keyrings through /dev/watch_queue and through a notification pipe while
 # this script changes keys, and prints the decoded records as they arrive.
+# Then one watch_test watches a mount tree, the ext4 disk's superblock and
+# the session keyring through a single ring while this script mounts,
+# remounts, moves, unmounts, reports a filesystem error and adds a key.
 # The exit status is watch_test's.
 
 # Run in a session keyring of our own, which watch_test and every keyctl
@@ -49,5 +52,38 @@ keyctl clear @s
 wait $watcher
 status=$?
 wait $piper || status=$?
+
+echo
+echo "=== mounts, a superblock and keys in one ring ==="
+mount -t tmpfs demo /mnt
+mkdir /mnt/a /mnt/b /mnt/disk
+disk=
+if [ -b /dev/vda ] && mount -t ext4 -o errors=continue /dev/vda /mnt/disk; then
+	disk=/mnt/disk
+else
+	echo "(no ext4 disk at /dev/vda: no superblock events)"
+fi
+watch_test -l 'ring: ' -k @s -m /mnt ${disk:+-s $disk} -t 5 &
+watcher=$!
+sleep 2
+
+say "mount -t tmpfs scratch /mnt/a"
+mount -t tmpfs scratch /mnt/a
+say "mount -o remount,ro /mnt/a"
+mount -o remount,ro /mnt/a
+say "mount -o move /mnt/a /mnt/b"
+mount -o move /mnt/a /mnt/b
+say "umount /mnt/b"
+umount /mnt/b
+if [ -n "$disk" ]; then
+	say "echo oops > /sys/fs/ext4/vda/trigger_fs_error   (an ext4 error)"
+	echo oops >/sys/fs/ext4/vda/trigger_fs_error
+fi
+say "keyctl add user third-key x @s"
+keyctl add user third-key x @s >/dev/null
+
+wait $watcher || status=$?
+[ -z "$disk" ] || umount /mnt/disk
+umount /mnt
 echo "=== demo done (watch_test exit status $status) ==="
 exit $status

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # boot.sh --kernel BZIMAGE --initrd CPIO --logs DIR --mode MODE
-#         [--timeout SECS] [--script FILE] [--files DIR]
+#         [--timeout SECS] [--script FILE] [--files DIR] [--disk IMAGE]
 #
 # Boot the guest in QEMU (TCG, 2 vCPUs) and turn what happened into an exit
 # status.  The guest's /init reports its verdict through the isa-debug-exit
@@ -13,11 +13,15 @@
 #
 # Modes: demo, shell, check (prints "N passed, N failed[, N skipped]" last),
 # script (guest-run: prints the script's output, exits with its status).
+#
+# --disk attaches IMAGE (raw) as the guest's virtio disk, /dev/vda, with
+# snapshot=on: the guest's writes go to a temporary overlay, so IMAGE stays
+# unchanged and every boot starts from the same clean filesystem.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 reports=$here/../guest/kernel-log-reports
 
-kernel= initrd= logs= mode= timeout=0 script= files=
+kernel= initrd= logs= mode= timeout=0 script= files= disk=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2 ;;
@@ -27,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2 ;;
 	--script) script=$2 ;;
 	--files) files=$2 ;;
+	--disk) disk=$2 ;;
 	*) echo "boot.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -36,6 +41,14 @@ mkdir -p "$logs"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max -smp 2 -m 2048
       -no-reboot -display none -monitor none -nic none
       -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel")
+if [ -n "$disk" ]; then
+	if [ ! -f "$disk" ]; then
+		echo "error: --disk $disk is not a file" >&2
+		exit 2
+	fi
+	# QEMU's option syntax escapes a comma in a value by doubling it.
+	qemu+=(-drive "file=${disk//,/,,},format=raw,if=virtio,snapshot=on")
+fi
 append="console=ttyS0 panic=-1 wq.mode=$mode"
 [ "$timeout" -gt 0 ] && run=(timeout -k 10 "$timeout") || run=()
 

@@ -1,12 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * watch_test: watch keyrings through /dev/watch_queue or a notification
- * pipe and print every record as it arrives.
+ * watch_test: watch keyrings, mounts and superblocks through
+ * /dev/watch_queue or a notification pipe and print every record as it
+ * arrives.
  *
- *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...
+ *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS]
+ *		   [-k KEY]... [-m PATH]... [-s PATH]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
- *		(default: @s, the session keyring)
+ *		(default, when nothing else is watched: @s, the session
+ *		keyring)
+ *	-m PATH	watch the mount PATH is on and every mount below it
+ *	-s PATH	watch the superblock of the filesystem PATH is on
  *	-f	follow: also watch each key linked into a watched keyring
  *	-p	use a notification pipe instead of /dev/watch_queue
  *	-l L	start every line with L
@@ -28,7 +33,9 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <linux/keyctl.h>
+#include <linux/mount.h>
 #include <linux/watch_queue.h>
 
 #include "watchq.h"
@@ -36,6 +43,7 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define RING_PAGES	4
 #define PIPE_NOTES	256
+#define MAX_WATCHES	16
 
 static bool follow;
 static const char *label = "";
@@ -133,6 +141,117 @@ static void print_meta(const struct watch_notification *n, size_t len)
 	}
 }
 
+/*
+ * A mount's ID with where it is mounted, as statmount() says, or as it
+ * said last time for a mount that is gone.
+ */
+static const char *mount_name(__u64 id)
+{
+	static struct { __u64 id; char path[64]; } known[64];
+	static char name[128];
+	static unsigned int next;
+	struct mnt_id_req req = {
+		.size = sizeof(req),
+		.mnt_id = id,
+		.param = STATMOUNT_MNT_POINT,
+	};
+	union {
+		struct statmount sm;
+		char buf[4096];
+	} u;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(known) && known[i].id != id; i++)
+		;
+	if (!syscall(__NR_statmount, &req, &u.sm, sizeof(u), 0) &&
+	    (u.sm.mask & STATMOUNT_MNT_POINT)) {
+		if (i == ARRAY_SIZE(known))
+			i = next++ % ARRAY_SIZE(known);
+		known[i].id = id;
+		snprintf(known[i].path, sizeof(known[i].path), "%s",
+			 u.sm.str + u.sm.mnt_point);
+		snprintf(name, sizeof(name), "%llu (%s)",
+			 (unsigned long long)id, known[i].path);
+	} else if (i < ARRAY_SIZE(known)) {
+		snprintf(name, sizeof(name), "%llu (was %s)",
+			 (unsigned long long)id, known[i].path);
+	} else {
+		snprintf(name, sizeof(name), "%llu", (unsigned long long)id);
+	}
+	return name;
+}
+
+static void print_mount(const struct watch_notification *n, size_t len)
+{
+	static const char *const what[] = {
+		[NOTIFY_MOUNT_NEW_MOUNT]	= "new mount",
+		[NOTIFY_MOUNT_UNMOUNT]		= "unmounted",
+		[NOTIFY_MOUNT_EXPIRY]		= "automount expired",
+		[NOTIFY_MOUNT_READONLY]		= "",
+		[NOTIFY_MOUNT_SETATTR]		= "attributes changed",
+		[NOTIFY_MOUNT_MOVE_FROM]	= "moved away",
+		[NOTIFY_MOUNT_MOVE_TO]		= "moved here",
+	};
+	const struct mount_notification *m = (const void *)n;
+
+	if (len < sizeof(*m)) {
+		printf("mount: short record (%zu bytes)\n", len);
+		return;
+	}
+	printf("mount %s: ", mount_name(m->triggered_on));
+	if (n->subtype == NOTIFY_MOUNT_READONLY)
+		printf("%s", n->info & NOTIFY_MOUNT_IS_NOW_RO ?
+		       "now read-only" : "now read-write");
+	else if (n->subtype == NOTIFY_MOUNT_SETATTR)
+		printf("%s", what[n->subtype]);
+	else if (n->subtype < ARRAY_SIZE(what))
+		printf("%s %s", what[n->subtype],
+		       mount_name(m->auxiliary_mount));
+	else
+		printf("subtype %u", n->subtype);
+	if (n->info & NOTIFY_MOUNT_IN_SUBTREE)
+		printf(" [below the watched mount]");
+	if (n->info & NOTIFY_MOUNT_IS_SUBMOUNT)
+		printf(" [automount]");
+	printf("\n");
+}
+
+static void print_sb(const struct watch_notification *n, size_t len)
+{
+	const struct superblock_error_notification *e = (const void *)n;
+	const struct superblock_notification *s = &e->s;
+	unsigned int dev;
+
+	if (len < sizeof(*s)) {
+		printf("superblock: short record (%zu bytes)\n", len);
+		return;
+	}
+	dev = s->sb_id;
+	printf("superblock %#llx (dev %u:%u): ", (unsigned long long)s->sb_id,
+	       major(dev), minor(dev));
+	switch (n->subtype) {
+	case NOTIFY_SUPERBLOCK_READONLY:
+		printf("%s\n", n->info & NOTIFY_SUPERBLOCK_IS_NOW_RO ?
+		       "now read-only" : "now read-write");
+		break;
+	case NOTIFY_SUPERBLOCK_ERROR:
+		if (len >= sizeof(*e))
+			printf("error %u (%s), error #%u\n", e->error_number,
+			       strerror(e->error_number), e->error_cookie);
+		else
+			printf("error\n");
+		break;
+	case NOTIFY_SUPERBLOCK_EDQUOT:
+		printf("quota exceeded\n");
+		break;
+	case NOTIFY_SUPERBLOCK_NETWORK:
+		printf("network status changed\n");
+		break;
+	default:
+		printf("subtype %u\n", n->subtype);
+	}
+}
+
 /* Print one record, decoded. */
 static void print_record(const struct watch_notification *n, size_t len)
 {
@@ -144,6 +263,12 @@ static void print_record(const struct watch_notification *n, size_t len)
 		break;
 	case WATCH_TYPE_KEY_NOTIFY:
 		print_key(n, len);
+		break;
+	case WATCH_TYPE_MOUNT_NOTIFY:
+		print_mount(n, len);
+		break;
+	case WATCH_TYPE_SB_NOTIFY:
+		print_sb(n, len);
 		break;
 	case WATCH_TYPE_USER_NOTIFY:
 		printf("user record, subtype %u, %zu bytes\n", n->subtype, len);
@@ -192,15 +317,27 @@ static int drain_ring(struct watchq *q)
 	return count;
 }
 
+static long mount_notify(const char *path, int fd, int id)
+{
+	return syscall(__NR_mount_notify, AT_FDCWD, path, 0, fd, id);
+}
+
+static long sb_notify(const char *path, int fd, int id)
+{
+	return syscall(__NR_sb_notify, AT_FDCWD, path, 0, fd, id);
+}
+
 int main(int argc, char **argv)
 {
-	long keys[16];
-	int nkeys = 0, max_records = -1, idle_ms = -1, seen = 0;
+	long keys[MAX_WATCHES];
+	const char *mounts[MAX_WATCHES], *sbs[MAX_WATCHES];
+	int nkeys = 0, nmounts = 0, nsbs = 0;
+	int max_records = -1, idle_ms = -1, seen = 0;
 	bool use_pipe = false;
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fpl:n:t:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "fpl:n:t:k:m:s:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
@@ -218,18 +355,28 @@ int main(int argc, char **argv)
 			idle_ms = atoi(optarg) * 1000;
 			break;
 		case 'k':
-			if (nkeys == 16)
+			if (nkeys == MAX_WATCHES)
 				errx(2, "too many keys");
 			keys[nkeys++] = parse_key(optarg);
 			break;
+		case 'm':
+			if (nmounts == MAX_WATCHES)
+				errx(2, "too many mounts");
+			mounts[nmounts++] = optarg;
+			break;
+		case 's':
+			if (nsbs == MAX_WATCHES)
+				errx(2, "too many superblocks");
+			sbs[nsbs++] = optarg;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...\n",
+				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-s PATH]...\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (!nkeys)
+	if (!nkeys && !nmounts && !nsbs)
 		keys[nkeys++] = KEY_SPEC_SESSION_KEYRING;
 
 	if (use_pipe) {
@@ -247,10 +394,24 @@ int main(int argc, char **argv)
 		qfd = q.fd;
 	}
 
+	/* Watch IDs: 0x1N for keys, 0x2N for mounts, 0x3N for superblocks. */
 	for (i = 0; i < nkeys; i++)
 		if (keyctl_watch(keys[i], qfd, 0x10 + i) < 0)
 			err(1, "KEYCTL_WATCH_KEY %ld", keys[i]);
-	printf("%swatching %d key(s) through %s\n", label, nkeys,
+	for (i = 0; i < nmounts; i++) {
+		if (mount_notify(mounts[i], qfd, 0x20 + i) < 0)
+			err(1, "mount_notify %s", mounts[i]);
+		printf("%s[id %u] watching the mounts at and below %s\n",
+		       label, 0x20 + i, mounts[i]);
+	}
+	for (i = 0; i < nsbs; i++) {
+		if (sb_notify(sbs[i], qfd, 0x30 + i) < 0)
+			err(1, "sb_notify %s", sbs[i]);
+		printf("%s[id %u] watching the superblock of %s\n", label,
+		       0x30 + i, sbs[i]);
+	}
+	printf("%swatching %d key(s), %d mount(s), %d superblock(s) through %s\n",
+	       label, nkeys, nmounts, nsbs,
 	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
 	fflush(stdout);
 

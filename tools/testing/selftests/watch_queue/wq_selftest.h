@@ -8,16 +8,20 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <time.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
+#include <linux/stat.h>
 #include <linux/watch_queue.h>
 
 #include "watchq.h"
@@ -305,6 +309,368 @@ static inline ssize_t wq_queue_next(struct wq_queue *q, void *buf, size_t size,
 	if (!q->use_pipe)
 		watchq_release(&q->q);
 	return len;
+}
+
+/* The watch ID of a record, and its type-specific flags. */
+static inline unsigned int wq_rec_id(const struct watch_notification *n)
+{
+	return (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT;
+}
+
+static inline unsigned int wq_rec_flags(const struct watch_notification *n)
+{
+	return n->info & WATCH_INFO_TYPE_INFO;
+}
+
+static inline long wq_mount_notify(int dfd, const char *path,
+				   unsigned int at_flags, int fd, int id)
+{
+	return syscall(__NR_mount_notify, dfd, path, at_flags, fd, id);
+}
+
+static inline long wq_sb_notify(int dfd, const char *path,
+				unsigned int at_flags, int fd, int id)
+{
+	return syscall(__NR_sb_notify, dfd, path, at_flags, fd, id);
+}
+
+/*
+ * The unique ID (statx() STATX_MNT_ID_UNIQUE) of the mount that @path is
+ * on; @at_flags as for statx().  0 with errno set on failure.
+ */
+static inline __u64 wq_mount_id(int dfd, const char *path,
+				unsigned int at_flags)
+{
+	struct statx stx;
+
+	memset(&stx, 0, sizeof(stx));
+	if (syscall(__NR_statx, dfd, path, at_flags, STATX_MNT_ID_UNIQUE,
+		    &stx))
+		return 0;
+	if (!(stx.stx_mask & STATX_MNT_ID_UNIQUE)) {
+		errno = EOPNOTSUPP;
+		return 0;
+	}
+	return stx.stx_mnt_id;
+}
+
+/* Become uid and gid 65534 with no supplementary groups: no capabilities. */
+static inline int wq_become_nobody(void)
+{
+	if (setgroups(0, NULL) || setresgid(65534, 65534, 65534) ||
+	    setresuid(65534, 65534, 65534))
+		return -1;
+	return 0;
+}
+
+/*
+ * Open /dev/kmsg positioned after the messages logged so far, to look for
+ * kernel reports that a test caused; -errno on failure.
+ */
+static inline int wq_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (lseek(fd, 0, SEEK_END) < 0) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+/*
+ * Look through the kernel messages logged since wq_kmsg_open() (or the
+ * last call) for a BUG, WARNING, KASAN, UBSAN, lockdep or similar report.
+ * Returns 1 with the first such message in @buf, 0 if there is none, or
+ * -errno.
+ */
+static inline int wq_kmsg_report(int fd, char *buf, size_t size)
+{
+	static const char *const reports[] = {
+		"BUG:", "BUG ", "WARNING:", "KASAN", "UBSAN", "Oops",
+		"general protection fault", "list_add corruption",
+		"list_del corruption", "refcount_t:", "lockdep",
+		"locking dependency", "inconsistent lock state",
+		"scheduling while atomic", "sleeping function called",
+		"Kernel panic", "blocked for more than", "rcu: INFO", NULL,
+	};
+	char rec[8192], *msg, *end;
+	unsigned int i;
+	ssize_t len;
+
+	for (;;) {
+		len = read(fd, rec, sizeof(rec) - 1);
+		if (len < 0 && errno == EPIPE)
+			continue;	/* overwritten messages */
+		if (len < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		rec[len] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		end = strchr(msg, '\n');
+		if (end)
+			*end = '\0';
+		for (i = 0; reports[i]; i++) {
+			if (!strstr(msg, reports[i]))
+				continue;
+			len = strlen(msg);
+			if ((size_t)len >= size)
+				len = size - 1;
+			memcpy(buf, msg, len);
+			buf[len] = '\0';
+			return 1;
+		}
+	}
+}
+
+#define WQ_REC_MAX	128	/* Largest record the tests read */
+
+/*
+ * Read records into @recs, their lengths into @lens, @max at most: wait up
+ * to @timeout_ms in all for @want of them, then up to @settle_ms for each
+ * further one, which the caller did not expect.  Returns how many were
+ * read, or -1 with errno set.
+ */
+static inline int wq_collect(struct wq_queue *q,
+			     unsigned char (*recs)[WQ_REC_MAX], size_t *lens,
+			     int max, int want, int timeout_ms, int settle_ms)
+{
+	long long end = wq_now_ms() + timeout_ms;
+	long long left;
+	ssize_t len;
+	int n = 0;
+
+	while (n < max) {
+		left = n < want ? end - wq_now_ms() : settle_ms;
+		len = wq_queue_next(q, recs[n], WQ_REC_MAX,
+				    left > 0 ? (int)left : 0);
+		if (len < 0)
+			return -1;
+		if (len == 0)
+			break;
+		lens[n++] = len;
+	}
+	return n;
+}
+
+/*
+ * A record that a test expects.  @obj is the mount the event triggered on
+ * (mount records), the superblock ID (superblock records) or the object of
+ * a removal notice; @aux the mount the event is about (mount records).  A
+ * superblock ID whose upper 32 bits are 0 is compared on its lower 32 bits,
+ * the device number, only: a test knows those before the first record.
+ */
+struct wq_want {
+	unsigned int type;
+	unsigned int subtype;
+	unsigned int flags;	/* WATCH_INFO_TYPE_INFO bits */
+	unsigned int id;	/* watch ID */
+	__u64 obj;
+	__u64 aux;
+	__u32 error;		/* superblock errors: error_number */
+	__u32 cookie;		/* superblock errors: error_cookie */
+};
+
+/* Names for mount IDs in the log, as a test gives them. */
+struct wq_name {
+	__u64 id;
+	char name[48];
+};
+
+#define WQ_NAMES	64
+
+static inline struct wq_name *wq_names(void)
+{
+	static struct wq_name names[WQ_NAMES];
+
+	return names;
+}
+
+static inline void wq_name_id(__u64 id, const char *name)
+{
+	struct wq_name *names = wq_names();
+	int i;
+
+	for (i = 0; i < WQ_NAMES - 1 && names[i].id && names[i].id != id; i++)
+		;
+	names[i].id = id;
+	snprintf(names[i].name, sizeof(names[i].name), "%s", name);
+}
+
+/* @id's name if it has one, else the number; in @buf. */
+static inline const char *wq_id_name(__u64 id, char *buf, size_t size)
+{
+	struct wq_name *names = wq_names();
+	int i;
+
+	for (i = 0; i < WQ_NAMES && names[i].id; i++) {
+		if (names[i].id == id) {
+			snprintf(buf, size, "%s(%#llx)", names[i].name,
+				 (unsigned long long)id);
+			return buf;
+		}
+	}
+	snprintf(buf, size, "%#llx", (unsigned long long)id);
+	return buf;
+}
+
+static inline const char *wq_subtype_name(unsigned int type,
+					  unsigned int subtype)
+{
+	static const char *const mount[] = {
+		"NEW_MOUNT", "UNMOUNT", "EXPIRY", "READONLY", "SETATTR",
+		"MOVE_FROM", "MOVE_TO",
+	};
+	static const char *const sb[] = {
+		"SB_READONLY", "SB_ERROR", "SB_EDQUOT", "SB_NETWORK",
+	};
+	static const char *const meta[] = { "REMOVAL", "LOSS", "SKIP" };
+
+	if (type == WATCH_TYPE_MOUNT_NOTIFY && subtype < 7)
+		return mount[subtype];
+	if (type == WATCH_TYPE_SB_NOTIFY && subtype < 4)
+		return sb[subtype];
+	if (type == WATCH_TYPE_META && subtype < 3)
+		return meta[subtype];
+	return "?";
+}
+
+/* Describe a record, or what wq_queue_next() returned, for the log. */
+static inline void wq_describe(const void *buf, ssize_t len, char *s,
+			       size_t size)
+{
+	const struct watch_notification *n = buf;
+	const struct mount_notification *m = buf;
+	const struct superblock_notification *sb = buf;
+	const struct superblock_error_notification *e = buf;
+	const struct watch_notification_removal *r = buf;
+	char b1[80], b2[80];
+	int o;
+
+	if (len <= 0) {
+		snprintf(s, size, len ? "error (%s)" : "no record",
+			 strerror(errno));
+		return;
+	}
+	o = snprintf(s, size, "%s id %u flags %#x len %zd",
+		     wq_subtype_name(wq_type(n), wq_subtype(n)), wq_rec_id(n),
+		     wq_rec_flags(n), len);
+	if (o < 0 || (size_t)o >= size)
+		return;
+	if (wq_type(n) == WATCH_TYPE_MOUNT_NOTIFY && len >= (ssize_t)sizeof(*m))
+		snprintf(s + o, size - o, " on %s aux %s",
+			 wq_id_name(m->triggered_on, b1, sizeof(b1)),
+			 wq_id_name(m->auxiliary_mount, b2, sizeof(b2)));
+	else if (wq_type(n) == WATCH_TYPE_SB_NOTIFY &&
+		 len >= (ssize_t)sizeof(*e))
+		snprintf(s + o, size - o, " sb %#llx error %u cookie %u",
+			 (unsigned long long)sb->sb_id, e->error_number,
+			 e->error_cookie);
+	else if (wq_type(n) == WATCH_TYPE_SB_NOTIFY &&
+		 len >= (ssize_t)sizeof(*sb))
+		snprintf(s + o, size - o, " sb %#llx",
+			 (unsigned long long)sb->sb_id);
+	else if (wq_type(n) == WATCH_TYPE_META && len >= (ssize_t)sizeof(*r))
+		snprintf(s + o, size - o, " object %s",
+			 wq_id_name(r->id, b1, sizeof(b1)));
+	else if (wq_type(n) != WATCH_TYPE_META)
+		snprintf(s + o, size - o, " type %u", wq_type(n));
+}
+
+static inline void wq_describe_want(const struct wq_want *w, char *s,
+				    size_t size)
+{
+	char b1[80], b2[80];
+
+	snprintf(s, size, "%s id %u flags %#x %s %s aux %s error %u cookie %u",
+		 wq_subtype_name(w->type, w->subtype), w->id, w->flags,
+		 w->type == WATCH_TYPE_SB_NOTIFY ? "sb" : "on/object",
+		 wq_id_name(w->obj, b1, sizeof(b1)),
+		 wq_id_name(w->aux, b2, sizeof(b2)), w->error, w->cookie);
+}
+
+/* Does the record @buf of @len bytes match @w exactly? */
+static inline int wq_match(const struct wq_want *w, const void *buf,
+			   size_t len)
+{
+	const struct watch_notification *n = buf;
+	const struct mount_notification *m = buf;
+	const struct superblock_error_notification *e = buf;
+	const struct watch_notification_removal *r = buf;
+	__u64 id_mask = w->obj >> 32 ? ~0ULL : 0xffffffffULL;
+
+	if (len < sizeof(*n) || watchq_rec_len(n) != len ||
+	    wq_type(n) != w->type || wq_subtype(n) != w->subtype ||
+	    wq_rec_id(n) != w->id || wq_rec_flags(n) != w->flags)
+		return 0;
+	switch (w->type) {
+	case WATCH_TYPE_MOUNT_NOTIFY:
+		return len == sizeof(*m) && m->triggered_on == w->obj &&
+		       m->auxiliary_mount == w->aux;
+	case WATCH_TYPE_SB_NOTIFY:
+		if (w->subtype == NOTIFY_SUPERBLOCK_ERROR)
+			return len == sizeof(*e) &&
+			       (e->s.sb_id & id_mask) == w->obj &&
+			       e->error_number == w->error &&
+			       e->error_cookie == w->cookie;
+		return len == sizeof(e->s) && (e->s.sb_id & id_mask) == w->obj;
+	case WATCH_TYPE_META:
+		return len == sizeof(*r) && (r->id & id_mask) == w->obj;
+	}
+	return 0;
+}
+
+/*
+ * Read the records a test expects, @nr_want of them, in the order of @want
+ * if @ordered, else in any order, and check that no other record follows
+ * within @settle_ms.  1 if so, else 0 with what differed in @err.
+ */
+static inline int wq_check_recs(struct wq_queue *q, const struct wq_want *want,
+				int nr_want, int ordered, int timeout_ms,
+				int settle_ms, char *err, size_t size)
+{
+	unsigned char recs[64][WQ_REC_MAX];
+	size_t lens[64], o = 0;
+	char used[64] = { 0 };
+	int n, i, j, ok = 1;
+	char d[256];
+
+	err[0] = '\0';
+	n = wq_collect(q, recs, lens, 64, nr_want, timeout_ms, settle_ms);
+	if (n < 0) {
+		snprintf(err, size, "reading the queue: %s", strerror(errno));
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		for (j = ordered ? i : 0; j < nr_want; j++) {
+			if (!used[j] && wq_match(&want[j], recs[i], lens[i]))
+				break;
+			if (ordered)
+				j = nr_want - 1;
+		}
+		if (j < nr_want) {
+			used[j] = 1;
+			continue;
+		}
+		ok = 0;
+		wq_describe(recs[i], lens[i], d, sizeof(d));
+		if (o < size)
+			o += snprintf(err + o, size - o, "%s#%d: %s",
+				      o ? "; unexpected " : "unexpected ",
+				      i, d);
+	}
+	for (j = 0; j < nr_want; j++) {
+		if (used[j])
+			continue;
+		ok = 0;
+		wq_describe_want(&want[j], d, sizeof(d));
+		if (o < size)
+			o += snprintf(err + o, size - o, "%smissing %s",
+				      o ? "; " : "", d);
+	}
+	return ok;
 }
 
 #endif /* _WQ_SELFTEST_H */

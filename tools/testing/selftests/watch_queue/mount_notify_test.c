@@ -1,0 +1,1092 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mount notifications (mount_notify()) through /dev/watch_queue and
+ * notification pipes: new mounts by every way of making one (mount(2),
+ * bind, rbind, fsmount(), open_tree() clones, propagation to peers and
+ * slaves), unmounts (one per mount of a lazily detached tree), read-only
+ * and other attribute changes, moves, the watched mount's own unmount,
+ * watches on a subtree and on the mount itself, filters, mount namespaces,
+ * closing a queue while mounts change, and every bad argument.
+ *
+ * NOTIFY_MOUNT_EXPIRY is posted only when an NFS, AFS or CIFS automount
+ * expires; the test guest has no such filesystem, so it is not tested.
+ *
+ * Each test works in a tmpfs mounted on a fresh directory under /tmp and
+ * made private, and unmounts it in the end.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/mount.h>
+#include <linux/watch_queue.h>
+
+#include "../kselftest_harness.h"
+#include "wq_selftest.h"
+
+#define WAIT_MS		10000	/* Bound on waiting for a record */
+#define SETTLE_MS	200	/* Time for an unexpected record to show */
+
+#define SUB	NOTIFY_MOUNT_IN_SUBTREE
+#define RO	NOTIFY_MOUNT_IS_NOW_RO
+
+/* The expected record: mount event @st with @flags for the watch @wid. */
+#define MNT(st, fl, wid, on, aux_mnt) {					\
+	.type = WATCH_TYPE_MOUNT_NOTIFY, .subtype = NOTIFY_MOUNT_##st,	\
+	.flags = (fl), .id = (wid), .obj = (on), .aux = (aux_mnt) }
+
+/* The removal notice of the watch @wid on the mount @mnt. */
+#define GONE(wid, mnt) {						\
+	.type = WATCH_TYPE_META,					\
+	.subtype = WATCH_META_REMOVAL_NOTIFICATION,			\
+	.id = (wid), .obj = (mnt) }
+
+/* Exactly these records, in any order, must be queued. */
+#define ASSERT_RECS(q, ...) do {					\
+	const struct wq_want _w[] = { __VA_ARGS__ };			\
+	char _err[2048];						\
+									\
+	ASSERT_TRUE(wq_check_recs(q, _w, ARRAY_SIZE(_w), 0, WAIT_MS,	\
+				  SETTLE_MS, _err, sizeof(_err)))	\
+		TH_LOG("%s", _err);					\
+} while (0)
+
+/* No record must be queued. */
+#define ASSERT_NO_RECS(q) do {						\
+	char _err[2048];						\
+									\
+	ASSERT_TRUE(wq_check_recs(q, NULL, 0, 0, 0, SETTLE_MS, _err,	\
+				  sizeof(_err)))			\
+		TH_LOG("%s", _err);					\
+} while (0)
+
+/* @call must fail with @err. */
+#define ASSERT_FAILS(err, call) do {					\
+	int _want = (err);						\
+	long _ret;							\
+									\
+	errno = 0;							\
+	_ret = (call);							\
+	ASSERT_EQ(-1, _ret);						\
+	ASSERT_EQ(_want, errno)						\
+		TH_LOG("%s: want %s, got %s", #call, strerror(_want),	\
+		       strerror(errno));				\
+} while (0)
+
+/* @rel under the test's directory, in one of a few rotating buffers. */
+static const char *at(const char *base, const char *rel)
+{
+	static char bufs[8][256];
+	static unsigned int i;
+	char *p = bufs[i++ % 8];
+
+	snprintf(p, sizeof(bufs[0]), "%s/%s", base, rel);
+	return p;
+}
+
+#define AT(rel)	at(self->base, rel)
+
+/* Mount a tmpfs on @path, making the directory first if need be. */
+static int mount_tmpfs(const char *path)
+{
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -1;
+	return mount("wqtest", path, "tmpfs", 0, "size=1m,mode=0755");
+}
+
+/* Mount a tmpfs on @rel and set @var to its mount ID, named @rel. */
+#define MOUNT_AT(var, rel) do {						\
+	const char *_rel = (rel);					\
+									\
+	ASSERT_EQ(0, mount_tmpfs(AT(_rel)))				\
+		TH_LOG("mount %s: %s", _rel, strerror(errno));		\
+	MOUNT_ID(var, _rel);						\
+} while (0)
+
+/* Set @var to the ID of the mount at @rel, named @rel in the log. */
+#define MOUNT_ID(var, rel) do {						\
+	const char *_name = (rel), *_p = AT(_name);			\
+	__u64 _id = wq_mount_id(AT_FDCWD, _p, 0);			\
+									\
+	ASSERT_NE(0ULL, _id)						\
+		TH_LOG("statx(%s): %s", _p, strerror(errno));		\
+	wq_name_id(_id, _name);						\
+	var = _id;							\
+} while (0)
+
+#define MKDIR(rel)	ASSERT_EQ(0, mkdir(AT(rel), 0755))
+
+static long sys_mount_setattr(const char *path, unsigned int flags,
+			      __u64 set, __u64 clr, __u64 propagation)
+{
+	struct mount_attr attr = {
+		.attr_set = set,
+		.attr_clr = clr,
+		.propagation = propagation,
+	};
+
+	return syscall(__NR_mount_setattr, AT_FDCWD, path, flags, &attr,
+		       sizeof(attr));
+}
+
+static long sys_move_mount(int from_dfd, const char *from, int to_dfd,
+			   const char *to, unsigned int flags)
+{
+	return syscall(__NR_move_mount, from_dfd, from, to_dfd, to, flags);
+}
+
+FIXTURE(mnt) {
+	struct wq_queue q;
+	char base[64];
+	int mounted;
+	__u64 base_id;
+};
+
+FIXTURE_VARIANT(mnt) {
+	int use_pipe;
+};
+
+FIXTURE_VARIANT_ADD(mnt, device) {
+	.use_pipe = 0,
+};
+
+FIXTURE_VARIANT_ADD(mnt, pipe) {
+	.use_pipe = 1,
+};
+
+FIXTURE_SETUP(mnt)
+{
+	ASSERT_EQ(0, wq_queue_open(&self->q, variant->use_pipe));
+	snprintf(self->base, sizeof(self->base), "/tmp/wq-mount.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->base));
+	ASSERT_EQ(0, mount("wqbase", self->base, "tmpfs", 0, "mode=0755"))
+		TH_LOG("mount %s: %s", self->base, strerror(errno));
+	self->mounted = 1;
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_PRIVATE, NULL));
+	self->base_id = wq_mount_id(AT_FDCWD, self->base, 0);
+	ASSERT_NE(0ULL, self->base_id)
+		TH_LOG("statx: %s", strerror(errno));
+	wq_name_id(self->base_id, "base");
+}
+
+FIXTURE_TEARDOWN(mnt)
+{
+	wq_queue_close(&self->q);
+	if (self->mounted)
+		umount2(self->base, MNT_DETACH);
+	rmdir(self->base);
+}
+
+/* mount(2): NEW_MOUNT on the parent; its own unmount: UNMOUNT. */
+TEST_F(mnt, new_mount_and_unmount)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, b;
+
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 0));
+	ASSERT_NO_RECS(q);
+
+	MOUNT_AT(a, "a");
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 0, self->base_id, a));
+	MOUNT_AT(b, "a/b");
+	ASSERT_RECS(q, MNT(NEW_MOUNT, SUB, 0, a, b));
+
+	ASSERT_EQ(0, umount(AT("a/b")));
+	ASSERT_RECS(q, MNT(UNMOUNT, SUB, 0, a, b));
+	ASSERT_EQ(0, umount(AT("a")));
+	ASSERT_RECS(q, MNT(UNMOUNT, 0, 0, self->base_id, a));
+}
+
+/* A bind mount is one new mount; an rbind, one per mount it copies. */
+TEST_F(mnt, bind_and_rbind)
+{
+	struct wq_queue *q = &self->q;
+	__u64 t, tx, ty, txz, d, bt, r, rx, ry, rxz;
+
+	MKDIR("src");
+	MKDIR("dst");
+	MKDIR("bind");
+	MKDIR("rbind");
+	MOUNT_AT(t, "tree");
+	MOUNT_AT(tx, "tree/x");
+	MOUNT_AT(ty, "tree/y");
+	MOUNT_AT(txz, "tree/x/z");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 255));
+
+	/* A directory of the watched mount itself. */
+	ASSERT_EQ(0, mount(AT("src"), AT("dst"), NULL, MS_BIND, NULL));
+	MOUNT_ID(d, "dst");
+	ASSERT_NE(self->base_id, d);
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 255, self->base_id, d));
+
+	/* Not recursive: the submounts stay behind. */
+	ASSERT_EQ(0, mount(AT("tree"), AT("bind"), NULL, MS_BIND, NULL));
+	MOUNT_ID(bt, "bind");
+	ASSERT_NE(t, bt);
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 255, self->base_id, bt));
+
+	ASSERT_EQ(0, mount(AT("tree"), AT("rbind"), NULL, MS_BIND | MS_REC,
+			   NULL));
+	MOUNT_ID(r, "rbind");
+	MOUNT_ID(rx, "rbind/x");
+	MOUNT_ID(ry, "rbind/y");
+	MOUNT_ID(rxz, "rbind/x/z");
+	ASSERT_RECS(q,
+		    MNT(NEW_MOUNT, 0, 255, self->base_id, r),
+		    MNT(NEW_MOUNT, SUB, 255, r, rx),
+		    MNT(NEW_MOUNT, SUB, 255, r, ry),
+		    MNT(NEW_MOUNT, SUB, 255, rx, rxz));
+	/* Copies, not the originals. */
+	ASSERT_NE(t, r);
+	ASSERT_NE(tx, rx);
+	ASSERT_NE(ty, ry);
+	ASSERT_NE(txz, rxz);
+}
+
+/* A new filesystem's mount made by fsmount() and attached by move_mount(). */
+TEST_F(mnt, fsmount_and_move_mount)
+{
+	struct wq_queue *q = &self->q;
+	int fsfd, mfd;
+	__u64 detached, fm;
+
+	MKDIR("fm");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 2));
+
+	fsfd = syscall(__NR_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	ASSERT_LE(0, fsfd) TH_LOG("fsopen: %s", strerror(errno));
+	ASSERT_EQ(0, syscall(__NR_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL,
+			     NULL, 0));
+	mfd = syscall(__NR_fsmount, fsfd, FSMOUNT_CLOEXEC, 0);
+	ASSERT_LE(0, mfd) TH_LOG("fsmount: %s", strerror(errno));
+	close(fsfd);
+	detached = wq_mount_id(mfd, "", AT_EMPTY_PATH);
+	ASSERT_NE(0ULL, detached);
+	/* Not attached yet. */
+	ASSERT_NO_RECS(q);
+
+	ASSERT_EQ(0, sys_move_mount(mfd, "", AT_FDCWD, AT("fm"),
+				    MOVE_MOUNT_F_EMPTY_PATH))
+		TH_LOG("move_mount: %s", strerror(errno));
+	close(mfd);
+	MOUNT_ID(fm, "fm");
+	ASSERT_EQ(detached, fm);
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 2, self->base_id, fm));
+}
+
+/* A clone by open_tree(OPEN_TREE_CLONE), attached by move_mount(). */
+TEST_F(mnt, open_tree_clone)
+{
+	struct wq_queue *q = &self->q;
+	__u64 src, dst;
+	int fd;
+
+	MOUNT_AT(src, "src");
+	MKDIR("dst");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 3));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("src"), 0, q->fd, 4));
+
+	fd = syscall(__NR_open_tree, AT_FDCWD, AT("src"),
+		     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open_tree: %s", strerror(errno));
+	ASSERT_NO_RECS(q);
+	ASSERT_EQ(0, sys_move_mount(fd, "", AT_FDCWD, AT("dst"),
+				    MOVE_MOUNT_F_EMPTY_PATH))
+		TH_LOG("move_mount: %s", strerror(errno));
+	close(fd);
+	MOUNT_ID(dst, "dst");
+	ASSERT_NE(src, dst);
+	/* The clone's source is not involved. */
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 3, self->base_id, dst));
+}
+
+/*
+ * A mount on a shared mount propagates to its peer and its slave: a new
+ * mount each, and the unmount propagates likewise.  Base watches all three
+ * from above; a second watch on the peer sees its copy directly.
+ */
+TEST_F(mnt, propagation_to_peer_and_slave)
+{
+	struct wq_queue *q = &self->q;
+	__u64 p1, p2, s1, m1, m2, m3;
+
+	MOUNT_AT(p1, "p1");
+	ASSERT_EQ(0, mount(NULL, AT("p1"), NULL, MS_SHARED, NULL));
+	MKDIR("p2");
+	MKDIR("s1");
+	ASSERT_EQ(0, mount(AT("p1"), AT("p2"), NULL, MS_BIND, NULL));
+	ASSERT_EQ(0, mount(AT("p1"), AT("s1"), NULL, MS_BIND, NULL));
+	ASSERT_EQ(0, mount(NULL, AT("s1"), NULL, MS_SLAVE, NULL));
+	MOUNT_ID(p2, "p2");
+	MOUNT_ID(s1, "s1");
+	ASSERT_EQ(0, mkdir(AT("p1/m"), 0755));
+
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("p2"), 0, q->fd, 2));
+	ASSERT_EQ(0, mount("wqtest", AT("p1/m"), "tmpfs", 0, NULL));
+	MOUNT_ID(m1, "p1/m");
+	MOUNT_ID(m2, "p2/m");
+	MOUNT_ID(m3, "s1/m");
+	ASSERT_RECS(q,
+		    MNT(NEW_MOUNT, SUB, 1, p1, m1),
+		    MNT(NEW_MOUNT, SUB, 1, p2, m2),
+		    MNT(NEW_MOUNT, 0, 2, p2, m2),
+		    MNT(NEW_MOUNT, SUB, 1, s1, m3));
+
+	ASSERT_EQ(0, umount(AT("p1/m")));
+	ASSERT_RECS(q,
+		    MNT(UNMOUNT, SUB, 1, p1, m1),
+		    MNT(UNMOUNT, SUB, 1, p2, m2),
+		    MNT(UNMOUNT, 0, 2, p2, m2),
+		    MNT(UNMOUNT, SUB, 1, s1, m3));
+}
+
+/*
+ * Watches on a mount and on its parent: an event on the mount reaches
+ * both, IN_SUBTREE for the parent's; an event on the parent reaches only
+ * the parent's watch; an event deeper down is IN_SUBTREE for both.
+ */
+TEST_F(mnt, direct_and_subtree)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, b, c, d;
+
+	MOUNT_AT(a, "a");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 2));
+
+	MOUNT_AT(b, "a/b");
+	ASSERT_RECS(q,
+		    MNT(NEW_MOUNT, 0, 2, a, b),
+		    MNT(NEW_MOUNT, SUB, 1, a, b));
+	MOUNT_AT(c, "c");
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 1, self->base_id, c));
+	MOUNT_AT(d, "a/b/d");
+	ASSERT_RECS(q,
+		    MNT(NEW_MOUNT, SUB, 2, b, d),
+		    MNT(NEW_MOUNT, SUB, 1, b, d));
+}
+
+/*
+ * A lazy unmount of a tree of 10 mounts: 10 UNMOUNTs for a watch above it,
+ * each on the mount's parent at the time.
+ */
+TEST_F(mnt, lazy_unmount_of_ten)
+{
+	static const char *const sub[] = {
+		"t/a", "t/b", "t/c", "t/d", "t/e",
+		"t/a/1", "t/a/2", "t/a/3", "t/a/4",
+	};
+	struct wq_queue *q = &self->q;
+	struct wq_want want[10];
+	char err[2048];
+	__u64 t, a, m;
+	unsigned int i;
+
+	MOUNT_AT(t, "t");
+	want[0] = (struct wq_want)MNT(UNMOUNT, 0, 1, self->base_id, t);
+	for (i = 0; i < ARRAY_SIZE(sub); i++) {
+		MOUNT_AT(m, sub[i]);
+		want[i + 1] = (struct wq_want)MNT(UNMOUNT, SUB, 1, t, m);
+	}
+	MOUNT_ID(a, "t/a");
+	for (i = 6; i < 10; i++)
+		want[i].obj = a;
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+
+	ASSERT_EQ(0, umount2(AT("t"), MNT_DETACH));
+	ASSERT_TRUE(wq_check_recs(q, want, 10, 0, WAIT_MS, SETTLE_MS, err,
+				  sizeof(err)))
+		TH_LOG("%s", err);
+}
+
+/*
+ * Moving a mount from one watched subtree to another: MOVE_FROM for the
+ * old parent's watch, MOVE_TO for the new parent's, both for a watch on a
+ * common ancestor.  By mount(MS_MOVE) and back by move_mount().
+ */
+TEST_F(mnt, move_between_subtrees)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, b, m;
+
+	MOUNT_AT(a, "A");
+	MOUNT_AT(b, "B");
+	MOUNT_AT(m, "A/m");
+	ASSERT_EQ(0, mkdir(AT("B/m"), 0755));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("A"), 0, q->fd, 2));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("B"), 0, q->fd, 3));
+
+	ASSERT_EQ(0, mount(AT("A/m"), AT("B/m"), NULL, MS_MOVE, NULL))
+		TH_LOG("MS_MOVE: %s", strerror(errno));
+	ASSERT_EQ(m, wq_mount_id(AT_FDCWD, AT("B/m"), 0));
+	ASSERT_RECS(q,
+		    MNT(MOVE_FROM, 0, 2, a, m),
+		    MNT(MOVE_FROM, SUB, 1, a, m),
+		    MNT(MOVE_TO, 0, 3, b, m),
+		    MNT(MOVE_TO, SUB, 1, b, m));
+
+	ASSERT_EQ(0, sys_move_mount(AT_FDCWD, AT("B/m"), AT_FDCWD, AT("A/m"),
+				    0))
+		TH_LOG("move_mount: %s", strerror(errno));
+	ASSERT_EQ(m, wq_mount_id(AT_FDCWD, AT("A/m"), 0));
+	ASSERT_RECS(q,
+		    MNT(MOVE_FROM, 0, 3, b, m),
+		    MNT(MOVE_FROM, SUB, 1, b, m),
+		    MNT(MOVE_TO, 0, 2, a, m),
+		    MNT(MOVE_TO, SUB, 1, a, m));
+}
+
+/* mount -o remount,ro and rw: READONLY, IS_NOW_RO when it became so. */
+TEST_F(mnt, remount_readonly)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a;
+
+	MOUNT_AT(a, "a");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 2));
+
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_RECS(q,
+		    MNT(READONLY, RO, 2, a, a),
+		    MNT(READONLY, SUB | RO, 1, a, a));
+	ASSERT_FAILS(EROFS, mkdir(AT("a/x"), 0755));
+
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_REMOUNT, NULL));
+	ASSERT_RECS(q,
+		    MNT(READONLY, 0, 2, a, a),
+		    MNT(READONLY, SUB, 1, a, a));
+	ASSERT_EQ(0, mkdir(AT("a/x"), 0755));
+
+	/* The watched mount itself. */
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL));
+	ASSERT_RECS(q, MNT(READONLY, RO, 1, self->base_id, self->base_id));
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT, NULL));
+	ASSERT_RECS(q, MNT(READONLY, 0, 1, self->base_id, self->base_id));
+}
+
+/*
+ * Bind remounts change the mount only: READONLY when the read-only flag
+ * changes, SETATTR when others do (nosuid, nodev, noexec, atime).
+ */
+TEST_F(mnt, bind_remount)
+{
+	const unsigned long nsd = MS_NOSUID | MS_NODEV;
+	const unsigned long rb = MS_REMOUNT | MS_BIND;
+	struct wq_queue *q = &self->q;
+	__u64 a;
+
+	MOUNT_AT(a, "a");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 2));
+
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, rb | nsd, NULL));
+	ASSERT_RECS(q, MNT(SETATTR, 0, 2, a, a), MNT(SETATTR, SUB, 1, a, a));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, rb | nsd | MS_NOEXEC, NULL));
+	ASSERT_RECS(q, MNT(SETATTR, 0, 2, a, a), MNT(SETATTR, SUB, 1, a, a));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL,
+			   rb | nsd | MS_NOEXEC | MS_RDONLY, NULL));
+	ASSERT_RECS(q,
+		    MNT(READONLY, RO, 2, a, a),
+		    MNT(READONLY, SUB | RO, 1, a, a));
+	ASSERT_FAILS(EROFS, mkdir(AT("a/x"), 0755));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, rb | nsd | MS_NOEXEC, NULL));
+	ASSERT_RECS(q,
+		    MNT(READONLY, 0, 2, a, a),
+		    MNT(READONLY, SUB, 1, a, a));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, rb, NULL));
+	ASSERT_RECS(q, MNT(SETATTR, 0, 2, a, a), MNT(SETATTR, SUB, 1, a, a));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, rb | MS_NOATIME, NULL));
+	ASSERT_RECS(q, MNT(SETATTR, 0, 2, a, a), MNT(SETATTR, SUB, 1, a, a));
+}
+
+/* mount_setattr(): one record per mount changed, AT_RECURSIVE included. */
+TEST_F(mnt, mount_setattr)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, b;
+
+	MOUNT_AT(a, "a");
+	MOUNT_AT(b, "a/b");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), 0, MOUNT_ATTR_RDONLY, 0, 0));
+	ASSERT_RECS(q, MNT(READONLY, SUB | RO, 1, a, a));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), 0, 0, MOUNT_ATTR_RDONLY, 0));
+	ASSERT_RECS(q, MNT(READONLY, SUB, 1, a, a));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), 0, MOUNT_ATTR_NOEXEC, 0, 0));
+	ASSERT_RECS(q, MNT(SETATTR, SUB, 1, a, a));
+
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), AT_RECURSIVE,
+				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+				       0, 0));
+	ASSERT_RECS(q, MNT(SETATTR, SUB, 1, a, a), MNT(SETATTR, SUB, 1, b, b));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), AT_RECURSIVE, 0,
+				       MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				       MOUNT_ATTR_NOEXEC, 0));
+	ASSERT_RECS(q, MNT(SETATTR, SUB, 1, a, a), MNT(SETATTR, SUB, 1, b, b));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), AT_RECURSIVE,
+				       MOUNT_ATTR_RDONLY, 0, 0));
+	ASSERT_RECS(q,
+		    MNT(READONLY, SUB | RO, 1, a, a),
+		    MNT(READONLY, SUB | RO, 1, b, b));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), AT_RECURSIVE, 0,
+				       MOUNT_ATTR_RDONLY, 0));
+	ASSERT_RECS(q,
+		    MNT(READONLY, SUB, 1, a, a),
+		    MNT(READONLY, SUB, 1, b, b));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a/b"), 0, MOUNT_ATTR_NOATIME,
+				       MOUNT_ATTR__ATIME, 0));
+	ASSERT_RECS(q, MNT(SETATTR, SUB, 1, b, b));
+}
+
+/* Changing the propagation type, by mount(2) and by mount_setattr(). */
+TEST_F(mnt, propagation_type)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a;
+
+	MOUNT_AT(a, "a");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 2));
+
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_SHARED, NULL));
+	ASSERT_RECS(q, MNT(SETATTR, 0, 2, a, a), MNT(SETATTR, SUB, 1, a, a));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_PRIVATE, NULL));
+	ASSERT_RECS(q, MNT(SETATTR, 0, 2, a, a), MNT(SETATTR, SUB, 1, a, a));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), 0, 0, 0, MS_SHARED));
+	ASSERT_RECS(q, MNT(SETATTR, 0, 2, a, a), MNT(SETATTR, SUB, 1, a, a));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), 0, 0, 0, MS_PRIVATE));
+	ASSERT_RECS(q, MNT(SETATTR, 0, 2, a, a), MNT(SETATTR, SUB, 1, a, a));
+}
+
+/*
+ * Unmounting the watched mount: the watch above sees UNMOUNT, the mount's
+ * own watch a removal notice, and the watch does not keep the mount busy.
+ * Also by a lazy unmount.  The freed watch leaves nothing behind.
+ */
+TEST_F(mnt, umount_watched_mount)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, a2;
+
+	MOUNT_AT(a, "a");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 2));
+
+	ASSERT_EQ(0, umount(AT("a"))) TH_LOG("umount: %s", strerror(errno));
+	ASSERT_RECS(q, MNT(UNMOUNT, 0, 1, self->base_id, a), GONE(2, a));
+
+	MOUNT_AT(a2, "a");
+	ASSERT_NE(a, a2);
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 1, self->base_id, a2));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 2));
+	ASSERT_EQ(0, umount2(AT("a"), MNT_DETACH));
+	ASSERT_RECS(q, MNT(UNMOUNT, 0, 1, self->base_id, a2), GONE(2, a2));
+
+	/* Only the watch on base is left. */
+	MOUNT_AT(a, "a");
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 1, self->base_id, a));
+	ASSERT_FAILS(ENOENT, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, -1));
+}
+
+/* watch_id -1 removes the queue's watch on the mount: removal notice. */
+TEST_F(mnt, remove_watch)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, x;
+
+	MOUNT_AT(a, "a");
+	ASSERT_FAILS(ENOENT, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, -1));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 5));
+	ASSERT_FAILS(EBUSY, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 5));
+	ASSERT_FAILS(EBUSY, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 6));
+
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, -1));
+	ASSERT_RECS(q, GONE(5, a));
+	MOUNT_AT(x, "a/x");
+	ASSERT_NO_RECS(q);
+	ASSERT_FAILS(ENOENT, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, -1));
+
+	/* Watched again, with another ID. */
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 6));
+	ASSERT_EQ(0, umount(AT("a/x")));
+	ASSERT_RECS(q, MNT(UNMOUNT, 0, 6, a, x));
+}
+
+/* Every kind of bad argument fails as documented and attaches nothing. */
+TEST_F(mnt, bad_arguments)
+{
+	static const unsigned int bad_flags[] = {
+		AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_RECURSIVE,
+		AT_STATX_DONT_SYNC, 0x80000000,
+	};
+	struct wq_queue *q = &self->q;
+	int pfd[2], null, dir, closed;
+	unsigned int i;
+	__u64 a;
+
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, null);
+	dir = open(self->base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir);
+	closed = dup(null);
+	ASSERT_LE(0, closed);
+	ASSERT_EQ(0, close(closed));
+	MKDIR("a");
+
+	/* Bad dfd, with a relative path. */
+	ASSERT_FAILS(EBADF, wq_mount_notify(closed, "a", 0, q->fd, 1));
+	/* Bad watch_fd. */
+	ASSERT_FAILS(EBADF, wq_mount_notify(dir, "a", 0, closed, 1));
+	ASSERT_FAILS(EBADF, wq_mount_notify(dir, "a", 0, -1, 1));
+	/* Not a queue. */
+	ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", 0, pfd[0], 1));
+	ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", 0, pfd[1], 1));
+	ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", 0, null, 1));
+	ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", 0, dir, 1));
+	/* Unknown flags. */
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++)
+		ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", bad_flags[i],
+						     q->fd, 1));
+	/* Watch IDs. */
+	ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", 0, q->fd, 256));
+	ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", 0, q->fd, -2));
+	ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", 0, q->fd, INT_MIN));
+	ASSERT_FAILS(EINVAL, wq_mount_notify(dir, "a", 0, q->fd, INT_MAX));
+	/* No such path; an empty one without AT_EMPTY_PATH. */
+	ASSERT_FAILS(ENOENT, wq_mount_notify(dir, "missing", 0, q->fd, 1));
+	ASSERT_FAILS(ENOENT, wq_mount_notify(dir, "missing/a", 0, q->fd, 1));
+	ASSERT_FAILS(ENOENT, wq_mount_notify(dir, "", 0, q->fd, 1));
+	/* Nothing to remove. */
+	ASSERT_FAILS(ENOENT, wq_mount_notify(dir, "a", 0, q->fd, -1));
+
+	/* Nothing was attached. */
+	MOUNT_AT(a, "a");
+	ASSERT_NO_RECS(q);
+	ASSERT_FAILS(ENOENT, wq_mount_notify(dir, "a", 0, q->fd, -1));
+	ASSERT_FAILS(ENOENT, wq_mount_notify(dir, ".", 0, q->fd, -1));
+
+	/* The valid flags and the extreme IDs do work. */
+	ASSERT_EQ(0, wq_mount_notify(dir, "a", AT_SYMLINK_NOFOLLOW |
+				     AT_NO_AUTOMOUNT, q->fd, 255));
+	ASSERT_EQ(0, wq_mount_notify(dir, "", AT_EMPTY_PATH, q->fd, 0));
+	ASSERT_EQ(0, umount(AT("a")));
+	ASSERT_RECS(q, MNT(UNMOUNT, 0, 0, self->base_id, a), GONE(255, a));
+
+	close(pfd[0]);
+	close(pfd[1]);
+	close(null);
+	close(dir);
+}
+
+/* Without search permission on the path: EACCES, and nothing attached. */
+TEST_F(mnt, eacces)
+{
+	struct wq_queue *q = &self->q;
+	int status, ret;
+	pid_t pid;
+	__u64 m;
+
+	ASSERT_EQ(0, mkdir(AT("priv"), 0700));
+	MOUNT_AT(m, "priv/m");
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (wq_become_nobody())
+			_exit(100);
+		ret = wq_mount_notify(AT_FDCWD, AT("priv/m"), 0, q->fd, 1);
+		_exit(ret == -1 ? errno : 101);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(EACCES, WEXITSTATUS(status))
+		TH_LOG("as uid 65534: %d (%s)", WEXITSTATUS(status),
+		       "100: setuid failed, 101: watched, else errno");
+
+	ASSERT_FAILS(ENOENT, wq_mount_notify(AT_FDCWD, AT("priv/m"), 0, q->fd,
+					     -1));
+	ASSERT_EQ(0, umount(AT("priv/m")));
+	ASSERT_NO_RECS(q);
+	(void)m;
+}
+
+/*
+ * AT_EMPTY_PATH watches the mount of an O_PATH descriptor.  A symlink is
+ * followed unless AT_SYMLINK_NOFOLLOW, which watches the mount the link
+ * itself is on.
+ */
+TEST_F(mnt, empty_path_and_symlink)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, x, y;
+	int fd;
+
+	MOUNT_AT(a, "a");
+	fd = open(AT("a"), O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_FAILS(ENOENT, wq_mount_notify(fd, "", 0, q->fd, 7));
+	ASSERT_EQ(0, wq_mount_notify(fd, "", AT_EMPTY_PATH, q->fd, 7));
+	close(fd);
+	MOUNT_AT(x, "a/x");
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 7, a, x));
+
+	ASSERT_EQ(0, symlink(AT("a"), AT("lnk")));
+	/* Followed, the link leads to a, which this queue already watches. */
+	ASSERT_FAILS(EBUSY, wq_mount_notify(AT_FDCWD, AT("lnk"), 0, q->fd, 8));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("lnk"), AT_SYMLINK_NOFOLLOW,
+				     q->fd, 9));
+	MOUNT_AT(y, "y");
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 9, self->base_id, y));
+	ASSERT_EQ(0, umount(AT("a/x")));
+	ASSERT_RECS(q,
+		    MNT(UNMOUNT, 0, 7, a, x),
+		    MNT(UNMOUNT, SUB, 9, a, x));
+
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("lnk"), AT_SYMLINK_NOFOLLOW,
+				     q->fd, -1));
+	ASSERT_RECS(q, GONE(9, self->base_id));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("lnk"), 0, q->fd, -1));
+	ASSERT_RECS(q, GONE(7, a));
+	ASSERT_FAILS(ENOENT, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd,
+					     -1));
+}
+
+/*
+ * A watch sees nothing of another mount namespace's private mounts: a
+ * child in a namespace of its own mounts, remounts and unmounts on its
+ * copies of the watched mounts, then exits, which tears its namespace
+ * down.  Mounts in the watch's own namespace are still seen.
+ */
+TEST_F(mnt, namespace_isolation)
+{
+	struct wq_queue *q = &self->q;
+	int status;
+	pid_t pid;
+	__u64 x;
+
+	MKDIR("x");
+	MKDIR("y");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS))
+			_exit(1);
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(2);
+		if (mount_tmpfs(AT("x")) || mount_tmpfs(AT("y")))
+			_exit(3);
+		if (mount(NULL, self->base, NULL, MS_REMOUNT | MS_BIND |
+			  MS_RDONLY, NULL))
+			_exit(4);
+		if (mount(NULL, AT("y"), NULL, MS_SHARED, NULL))
+			_exit(5);
+		if (umount(AT("x")))
+			_exit(6);
+		_exit(0);	/* y goes with the namespace */
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status)) TH_LOG("the child's step %d failed",
+						 WEXITSTATUS(status));
+	ASSERT_NO_RECS(q);
+
+	MOUNT_AT(x, "x");
+	ASSERT_RECS(q, MNT(NEW_MOUNT, 0, 1, self->base_id, x));
+}
+
+/*
+ * Mount records go through the queue's filter like any other: here only
+ * UNMOUNTs, and only those on the watched mount itself.  Removal notices
+ * are never filtered.
+ */
+TEST_F(mnt, filter)
+{
+	struct {
+		struct watch_notification_filter f;
+		struct watch_notification_type_filter t;
+	} filter = {
+		.f.nr_filters = 1,
+		.t.type = WATCH_TYPE_MOUNT_NOTIFY,
+		.t.info_mask = NOTIFY_MOUNT_IN_SUBTREE,
+		.t.info_filter = 0,
+		.t.subtype_filter[0] = 1U << NOTIFY_MOUNT_UNMOUNT,
+	};
+	struct wq_queue *q = &self->q;
+	__u64 a, b;
+
+	ASSERT_EQ(0, ioctl(q->fd, IOC_WATCH_QUEUE_SET_FILTER, &filter))
+		TH_LOG("IOC_WATCH_QUEUE_SET_FILTER: %s", strerror(errno));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	MOUNT_AT(a, "a");
+	MOUNT_AT(b, "a/b");
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_NO_RECS(q);
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, AT("a"), 0, q->fd, 2));
+
+	ASSERT_EQ(0, umount(AT("a/b")));
+	ASSERT_RECS(q, MNT(UNMOUNT, 0, 2, a, b));
+	ASSERT_EQ(0, umount(AT("a")));
+	ASSERT_RECS(q, MNT(UNMOUNT, 0, 1, self->base_id, a), GONE(2, a));
+}
+
+/* Two transports, one stream: the same records, byte for byte. */
+TEST_F(mnt, device_and_pipe_agree)
+{
+	unsigned char r1[32][WQ_REC_MAX], r2[32][WQ_REC_MAX];
+	struct wq_queue *q = &self->q, q2;
+	size_t l1[32], l2[32];
+	int n1, n2, i;
+	__u64 a, b;
+
+	ASSERT_EQ(0, wq_queue_open(&q2, !variant->use_pipe));
+	MOUNT_AT(a, "a");
+	MKDIR("b");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 4));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q2.fd, 4));
+
+	ASSERT_EQ(0, mount_tmpfs(AT("a/c")));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), 0, MOUNT_ATTR_NOEXEC, 0, 0));
+	ASSERT_EQ(0, mount(AT("a"), AT("b"), NULL, MS_MOVE, NULL));
+	MOUNT_ID(b, "b");
+	ASSERT_EQ(a, b);
+	ASSERT_EQ(0, umount2(AT("b"), MNT_DETACH));
+
+	/* new, readonly, setattr, move from and to, 2 unmounts */
+	n1 = wq_collect(q, r1, l1, 32, 7, WAIT_MS, SETTLE_MS);
+	n2 = wq_collect(&q2, r2, l2, 32, 7, WAIT_MS, SETTLE_MS);
+	ASSERT_EQ(7, n1);
+	ASSERT_EQ(n1, n2);
+	for (i = 0; i < n1; i++) {
+		char d1[256], d2[256];
+
+		wq_describe(r1[i], l1[i], d1, sizeof(d1));
+		wq_describe(r2[i], l2[i], d2, sizeof(d2));
+		ASSERT_EQ(l1[i], l2[i]) TH_LOG("#%d: %s vs %s", i, d1, d2);
+		ASSERT_EQ(0, memcmp(r1[i], r2[i], l1[i]))
+			TH_LOG("#%d: %s vs %s", i, d1, d2);
+		ASSERT_EQ(WATCH_TYPE_MOUNT_NOTIFY, (int)wq_type((void *)r1[i]));
+	}
+	wq_queue_close(&q2);
+}
+
+struct churn {
+	const char *dir;	/* mounted and unmounted over and over */
+	const char *sub;	/* below it, every other time */
+	int stop;
+	int done;
+	const char *failed;
+	int err;
+};
+
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	int i;
+
+	for (i = 0; !__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE); i++) {
+		if (mount("wqchurn", c->dir, "tmpfs", 0, NULL)) {
+			c->failed = "mount";
+			break;
+		}
+		if (i & 1) {
+			if (mount_tmpfs(c->sub)) {
+				c->failed = "mount below";
+				break;
+			}
+			if (umount2(c->dir, MNT_DETACH)) {
+				c->failed = "umount2(MNT_DETACH)";
+				break;
+			}
+		} else if (umount(c->dir)) {
+			c->failed = "umount";
+			break;
+		}
+		__atomic_store_n(&c->done, i + 1, __ATOMIC_RELEASE);
+	}
+	if (c->failed)
+		c->err = errno;
+	return NULL;
+}
+
+/* Could the churn have caused this record? */
+static int churn_record(const void *buf, ssize_t len, __u64 base_id)
+{
+	const struct mount_notification *m = buf;
+	unsigned int st;
+
+	if (len < (ssize_t)sizeof(m->watch))
+		return 0;
+	st = wq_subtype(&m->watch);
+	if (wq_type(&m->watch) == WATCH_TYPE_META)
+		return st == WATCH_META_LOSS_NOTIFICATION;
+	if (len != sizeof(*m) || wq_type(&m->watch) != WATCH_TYPE_MOUNT_NOTIFY ||
+	    wq_rec_id(&m->watch) != 1 ||
+	    (st != NOTIFY_MOUNT_NEW_MOUNT && st != NOTIFY_MOUNT_UNMOUNT))
+		return 0;
+	if (m->triggered_on == base_id)
+		return wq_rec_flags(&m->watch) == 0;
+	return wq_rec_flags(&m->watch) == SUB;
+}
+
+#define CHURN_ROUNDS	40
+
+/*
+ * Close queues while another thread mounts and unmounts below what they
+ * watch.  The thread sees no error, every record read is one the churn
+ * could cause, and the kernel logs no report.
+ */
+TEST_F_TIMEOUT(mnt, close_while_mounting, 240)
+{
+	struct churn c = { 0 };
+	struct wq_queue *q = &self->q;
+	unsigned char buf[WQ_REC_MAX];
+	char bad[256] = "", report[512], dir[256], sub[256];
+	int round, good = 0, nr_bad = 0, kmsg;
+	long long end;
+	pthread_t t;
+	ssize_t len;
+
+	kmsg = wq_kmsg_open();
+	MKDIR("c");
+	snprintf(dir, sizeof(dir), "%s", AT("c"));
+	snprintf(sub, sizeof(sub), "%s", AT("c/s"));
+	c.dir = dir;
+	c.sub = sub;
+	wq_queue_close(q);
+	ASSERT_EQ(0, pthread_create(&t, NULL, churn_thread, &c));
+
+	for (round = 0; round < CHURN_ROUNDS; round++) {
+		ASSERT_EQ(0, wq_queue_open(q, variant->use_pipe));
+		ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd,
+					     1));
+		end = wq_now_ms() + 5 + round % 20;
+		while (wq_now_ms() < end) {
+			len = wq_queue_next(q, buf, sizeof(buf), 1);
+			if (!len)
+				continue;
+			if (len > 0 && churn_record(buf, len, self->base_id))
+				good++;
+			else if (!nr_bad++)
+				wq_describe(buf, len, bad, sizeof(bad));
+		}
+		ASSERT_EQ(0, wq_queue_close(q));
+	}
+	__atomic_store_n(&c.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+
+	EXPECT_EQ(0, nr_bad) TH_LOG("first unexpected record: %s", bad);
+	EXPECT_LT(0, good);
+	EXPECT_EQ(NULL, c.failed)
+		TH_LOG("%s failed after %d iterations: %s", c.failed, c.done,
+		       strerror(c.err));
+	EXPECT_LT(0, c.done);
+	if (kmsg >= 0) {
+		EXPECT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
+			TH_LOG("kernel report: %s", report);
+		close(kmsg);
+	}
+}
+
+#define RACE_ROUNDS	100
+
+struct race {
+	pthread_barrier_t start, end;
+	char path[256];
+	int flags;
+	int stop;
+	int ret, err;
+};
+
+static void *race_unmounter(void *arg)
+{
+	struct race *r = arg;
+
+	for (;;) {
+		pthread_barrier_wait(&r->start);
+		if (r->stop)
+			return NULL;
+		r->ret = umount2(r->path, r->flags);
+		r->err = r->ret ? errno : 0;
+		pthread_barrier_wait(&r->end);
+	}
+}
+
+/*
+ * Unmount a watched mount while its queue is closed, or while its watch
+ * is removed by watch_id -1, at the same time.  The unmount succeeds: the
+ * watch never makes the mount busy (a lazy unmount when racing with -1,
+ * whose path walk holds the mount for a moment).  The removal finds the
+ * watch, or finds it gone: the path then leads to base, unwatched.
+ */
+TEST_F_TIMEOUT(mnt, close_or_remove_vs_umount, 240)
+{
+	struct wq_queue *q = &self->q;
+	struct race r = { 0 };
+	char report[512];
+	pthread_t t;
+	int i, kmsg;
+	long ret;
+
+	kmsg = wq_kmsg_open();
+	wq_queue_close(q);
+	MKDIR("w");
+	snprintf(r.path, sizeof(r.path), "%s", AT("w"));
+	ASSERT_EQ(0, pthread_barrier_init(&r.start, NULL, 2));
+	ASSERT_EQ(0, pthread_barrier_init(&r.end, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&t, NULL, race_unmounter, &r));
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		ASSERT_EQ(0, mount_tmpfs(r.path));
+		ASSERT_EQ(0, wq_queue_open(q, variant->use_pipe));
+		ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, r.path, 0, q->fd, 1));
+		r.flags = i & 1 ? MNT_DETACH : 0;
+		if (!(i & 1))
+			ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0,
+						     q->fd, 2));
+		pthread_barrier_wait(&r.start);
+		if (i & 1) {
+			ret = wq_mount_notify(AT_FDCWD, r.path, 0, q->fd, -1);
+			ASSERT_TRUE(ret == 0 || errno == ENOENT)
+				TH_LOG("round %d: %s", i, strerror(errno));
+		} else {
+			ASSERT_EQ(0, wq_queue_close(q));
+		}
+		pthread_barrier_wait(&r.end);
+		ASSERT_EQ(0, r.ret)
+			TH_LOG("round %d: umount: %s", i, strerror(r.err));
+		wq_queue_close(q);
+	}
+	r.stop = 1;
+	pthread_barrier_wait(&r.start);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&r.start);
+	pthread_barrier_destroy(&r.end);
+	if (kmsg >= 0) {
+		EXPECT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
+			TH_LOG("kernel report: %s", report);
+		close(kmsg);
+	}
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,728 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Superblock notifications (sb_notify()) through /dev/watch_queue and
+ * notification pipes: read-only remounts, the superblock ID, filesystem
+ * errors (ext4's trigger_fs_error, with errors=continue and with
+ * errors=remount-ro), quota exceeded (tmpfs quotas), the removal notice on
+ * the last unmount, closing a queue while its superblock goes away, and
+ * every bad argument.
+ *
+ * The ext4 tests need the disk that the harness attaches as /dev/vda and
+ * skip without it.  NOTIFY_SUPERBLOCK_NETWORK is reserved: nothing posts
+ * it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/watch_queue.h>
+
+#include "../kselftest_harness.h"
+#include "wq_selftest.h"
+
+#define WAIT_MS		10000	/* Bound on waiting for a record */
+#define SETTLE_MS	200	/* Time for an unexpected record to show */
+
+#define DISK		"/dev/vda"
+#define DISK_ERROR	"/sys/fs/ext4/vda/trigger_fs_error"
+#define IS_NOW_RO	NOTIFY_SUPERBLOCK_IS_NOW_RO
+
+/* The expected superblock record @st with @flags for the watch @wid. */
+#define SB(st, fl, wid, sb) {						\
+	.type = WATCH_TYPE_SB_NOTIFY, .subtype = NOTIFY_SUPERBLOCK_##st, \
+	.flags = (fl), .id = (wid), .obj = (sb) }
+
+/* An error record: error_number @e, error_cookie @c. */
+#define SB_ERROR(wid, sb, e, c) {					\
+	.type = WATCH_TYPE_SB_NOTIFY, .subtype = NOTIFY_SUPERBLOCK_ERROR, \
+	.id = (wid), .obj = (sb), .error = (e), .cookie = (c) }
+
+/* A mount record, for the remount that changes both. */
+#define MNT(st, fl, wid, on, aux_mnt) {					\
+	.type = WATCH_TYPE_MOUNT_NOTIFY, .subtype = NOTIFY_MOUNT_##st,	\
+	.flags = (fl), .id = (wid), .obj = (on), .aux = (aux_mnt) }
+
+/* The removal notice of the watch @wid on the superblock @sb. */
+#define GONE(wid, sb) {							\
+	.type = WATCH_TYPE_META,					\
+	.subtype = WATCH_META_REMOVAL_NOTIFICATION,			\
+	.id = (wid), .obj = (sb) }
+
+/* Exactly these records must be queued, @ordered or in any order. */
+#define CHECK_RECS(q, ordered, ...) do {				\
+	const struct wq_want _w[] = { __VA_ARGS__ };			\
+	char _err[2048];						\
+									\
+	ASSERT_TRUE(wq_check_recs(q, _w, ARRAY_SIZE(_w), ordered,	\
+				  WAIT_MS, SETTLE_MS, _err,		\
+				  sizeof(_err)))			\
+		TH_LOG("%s", _err);					\
+} while (0)
+
+#define ASSERT_RECS(q, ...)		CHECK_RECS(q, 0, __VA_ARGS__)
+#define ASSERT_RECS_IN_ORDER(q, ...)	CHECK_RECS(q, 1, __VA_ARGS__)
+
+#define ASSERT_NO_RECS(q) do {						\
+	char _err[2048];						\
+									\
+	ASSERT_TRUE(wq_check_recs(q, NULL, 0, 0, 0, SETTLE_MS, _err,	\
+				  sizeof(_err)))			\
+		TH_LOG("%s", _err);					\
+} while (0)
+
+/* @call must fail with @err. */
+#define ASSERT_FAILS(err, call) do {					\
+	int _want = (err);						\
+	long _ret;							\
+									\
+	errno = 0;							\
+	_ret = (call);							\
+	ASSERT_EQ(-1, _ret);						\
+	ASSERT_EQ(_want, errno)						\
+		TH_LOG("%s: want %s, got %s", #call, strerror(_want),	\
+		       strerror(errno));				\
+} while (0)
+
+/* @rel under the test's directory, in one of a few rotating buffers. */
+static const char *at(const char *base, const char *rel)
+{
+	static char bufs[8][256];
+	static unsigned int i;
+	char *p = bufs[i++ % 8];
+
+	snprintf(p, sizeof(bufs[0]), "%s/%s", base, rel);
+	return p;
+}
+
+#define AT(rel)	at(self->base, rel)
+
+static int mount_tmpfs(const char *path, const char *options)
+{
+	if (mkdir(path, 0755) && errno != EEXIST)
+		return -1;
+	return mount("wqtest", path, "tmpfs", 0, options);
+}
+
+/* The device number of the filesystem at @path, as stat(2) says; 0 if none. */
+static __u32 dev_of(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0;
+	return st.st_dev;
+}
+
+/*
+ * Remount the filesystem at @path read-only and back, and read the two
+ * READONLY records of the watch @wid: the superblock's full ID, or 0.
+ */
+static __u64 probe_sb_id(struct wq_queue *q, const char *path, int wid)
+{
+	unsigned char buf[WQ_REC_MAX];
+	const struct superblock_notification *s = (const void *)buf;
+	const struct watch_notification *n = &s->watch;
+	__u64 id = 0;
+	int i;
+
+	if (mount(NULL, path, NULL, MS_REMOUNT | MS_RDONLY, NULL) ||
+	    mount(NULL, path, NULL, MS_REMOUNT, NULL))
+		return 0;
+	for (i = 0; i < 2; i++) {
+		if (wq_queue_next(q, buf, sizeof(buf), WAIT_MS) !=
+		    sizeof(struct superblock_notification) ||
+		    wq_type(n) != WATCH_TYPE_SB_NOTIFY ||
+		    wq_subtype(n) != NOTIFY_SUPERBLOCK_READONLY ||
+		    wq_rec_id(n) != (unsigned int)wid)
+			return 0;
+		if (id && s->sb_id != id)
+			return 0;
+		id = s->sb_id;
+	}
+	return id;
+}
+
+/* Write to trigger_fs_error, which reports an ext4 error (EUCLEAN). */
+static int trigger_fs_error(void)
+{
+	int fd = open(DISK_ERROR, O_WRONLY | O_CLOEXEC);
+	ssize_t ret;
+
+	if (fd < 0)
+		return -1;
+	ret = write(fd, "test", 4);
+	close(fd);
+	return ret == 4 ? 0 : -1;
+}
+
+FIXTURE(sb) {
+	struct wq_queue q;
+	char base[64];
+	char disk[256];		/* where the ext4 disk is mounted */
+	char quota[256];	/* where the quota tmpfs is mounted */
+	__u32 dev;
+};
+
+FIXTURE_VARIANT(sb) {
+	int use_pipe;
+};
+
+FIXTURE_VARIANT_ADD(sb, device) {
+	.use_pipe = 0,
+};
+
+FIXTURE_VARIANT_ADD(sb, pipe) {
+	.use_pipe = 1,
+};
+
+FIXTURE_SETUP(sb)
+{
+	ASSERT_EQ(0, wq_queue_open(&self->q, variant->use_pipe));
+	snprintf(self->base, sizeof(self->base), "/tmp/wq-sb.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->base));
+	ASSERT_EQ(0, mount("wqbase", self->base, "tmpfs", 0, "mode=0755"))
+		TH_LOG("mount %s: %s", self->base, strerror(errno));
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_PRIVATE, NULL));
+	self->dev = dev_of(self->base);
+	ASSERT_NE(0U, self->dev);
+}
+
+FIXTURE_TEARDOWN(sb)
+{
+	wq_queue_close(&self->q);
+	if (self->disk[0])
+		umount2(self->disk, MNT_DETACH);
+	if (self->quota[0])
+		umount2(self->quota, MNT_DETACH);
+	umount2(self->base, MNT_DETACH);
+	rmdir(self->base);
+}
+
+/*
+ * Remounting read-only and back: READONLY, with IS_NOW_RO when it became
+ * read-only.  The superblock ID is the device number in its lower 32 bits
+ * and the same in every record.  Neither a bind remount (the mount only)
+ * nor another superblock's remount is seen.
+ */
+TEST_F(sb, readonly_remount)
+{
+	struct wq_queue *q = &self->q;
+	unsigned char buf[WQ_REC_MAX];
+	const struct superblock_notification *s = (const void *)buf;
+	ssize_t len;
+	__u64 id;
+
+	ASSERT_EQ(0, mount_tmpfs(AT("other"), NULL));
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL));
+	len = wq_queue_next(q, buf, sizeof(buf), WAIT_MS);
+	ASSERT_EQ((ssize_t)sizeof(*s), len);
+	ASSERT_EQ(WATCH_TYPE_SB_NOTIFY, (int)wq_type(&s->watch));
+	ASSERT_EQ(NOTIFY_SUPERBLOCK_READONLY, (int)wq_subtype(&s->watch));
+	ASSERT_EQ(1U, wq_rec_id(&s->watch));
+	ASSERT_EQ((unsigned int)IS_NOW_RO, wq_rec_flags(&s->watch));
+	ASSERT_EQ(self->dev, (__u32)s->sb_id)
+		TH_LOG("sb_id %#llx, st_dev %#x", (unsigned long long)s->sb_id,
+		       self->dev);
+	id = s->sb_id;
+	ASSERT_NO_RECS(q);
+	ASSERT_FAILS(EROFS, mkdir(AT("x"), 0755));
+
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT, NULL));
+	ASSERT_RECS(q, SB(READONLY, 0, 1, id));
+	ASSERT_EQ(0, mkdir(AT("x"), 0755));
+
+	/* The mount only: not the superblock's business. */
+	ASSERT_EQ(0, mount(NULL, self->base, NULL,
+			   MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT | MS_BIND,
+			   NULL));
+	ASSERT_NO_RECS(q);
+
+	/* Another superblock. */
+	ASSERT_EQ(0, mount(NULL, AT("other"), NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL));
+	ASSERT_NO_RECS(q);
+}
+
+/*
+ * mount -o remount,ro changes the superblock and the mount: a queue that
+ * watches both gets a record of each.
+ */
+TEST_F(sb, remount_posts_sb_and_mount_records)
+{
+	struct wq_queue *q = &self->q;
+	__u64 mnt;
+
+	mnt = wq_mount_id(AT_FDCWD, self->base, 0);
+	ASSERT_NE(0ULL, mnt);
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, 3));
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 2));
+
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL));
+	ASSERT_RECS(q,
+		    SB(READONLY, IS_NOW_RO, 3, self->dev),
+		    MNT(READONLY, NOTIFY_MOUNT_IS_NOW_RO, 2, mnt, mnt));
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT, NULL));
+	ASSERT_RECS(q,
+		    SB(READONLY, 0, 3, self->dev),
+		    MNT(READONLY, 0, 2, mnt, mnt));
+}
+
+/*
+ * Superblock IDs: one per superblock, whichever mount of it the path is
+ * on (a second watch through a bind mount is a duplicate: EBUSY), and
+ * different superblocks have different ones.
+ */
+TEST_F(sb, one_watch_per_superblock)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, b;
+
+	ASSERT_EQ(0, mount_tmpfs(AT("a"), NULL));
+	ASSERT_EQ(0, mount_tmpfs(AT("b"), NULL));
+	ASSERT_EQ(0, mkdir(AT("c"), 0755));
+	ASSERT_EQ(0, mount(AT("a"), AT("c"), NULL, MS_BIND, NULL));
+	ASSERT_NE(dev_of(AT("a")), dev_of(AT("b")));
+
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, AT("a"), 0, q->fd, 1));
+	ASSERT_FAILS(EBUSY, wq_sb_notify(AT_FDCWD, AT("c"), 0, q->fd, 2));
+	ASSERT_FAILS(EBUSY, wq_sb_notify(AT_FDCWD, AT("a"), 0, q->fd, 1));
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, AT("b"), 0, q->fd, 2));
+
+	a = probe_sb_id(q, AT("c"), 1);
+	ASSERT_EQ(dev_of(AT("a")), (__u32)a);
+	b = probe_sb_id(q, AT("b"), 2);
+	ASSERT_EQ(dev_of(AT("b")), (__u32)b);
+	ASSERT_NE(a, b);
+	ASSERT_NO_RECS(q);
+}
+
+/*
+ * The last unmount of a watched superblock posts a removal notice with
+ * the superblock's ID and frees the watch; an unmount that leaves another
+ * mount of it does not.  The watch does not keep the superblock busy.
+ */
+TEST_F(sb, removal_on_last_unmount)
+{
+	struct wq_queue *q = &self->q;
+	__u64 id;
+
+	ASSERT_EQ(0, mount_tmpfs(AT("a"), NULL));
+	ASSERT_EQ(0, mkdir(AT("c"), 0755));
+	ASSERT_EQ(0, mount(AT("a"), AT("c"), NULL, MS_BIND, NULL));
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, AT("a"), 0, q->fd, 4));
+	id = probe_sb_id(q, AT("a"), 4);
+	ASSERT_NE(0ULL, id);
+
+	ASSERT_EQ(0, umount(AT("a")));
+	ASSERT_NO_RECS(q);
+	ASSERT_EQ(0, umount(AT("c"))) TH_LOG("umount: %s", strerror(errno));
+	ASSERT_RECS(q, GONE(4, id));
+
+	/* A new superblock, unwatched. */
+	ASSERT_EQ(0, mount_tmpfs(AT("a"), NULL));
+	ASSERT_FAILS(ENOENT, wq_sb_notify(AT_FDCWD, AT("a"), 0, q->fd, -1));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_NO_RECS(q);
+}
+
+/* watch_id -1 removes the queue's watch: removal notice, then silence. */
+TEST_F(sb, remove_watch)
+{
+	struct wq_queue *q = &self->q;
+	__u64 id;
+
+	ASSERT_FAILS(ENOENT, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, -1));
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, 5));
+	ASSERT_FAILS(EBUSY, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, 6));
+	id = probe_sb_id(q, self->base, 5);
+	ASSERT_NE(0ULL, id);
+
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, -1));
+	ASSERT_RECS(q, GONE(5, id));
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL));
+	ASSERT_NO_RECS(q);
+	ASSERT_FAILS(ENOENT, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, -1));
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, 6));
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT, NULL));
+	ASSERT_RECS(q, SB(READONLY, 0, 6, id));
+}
+
+/* Every kind of bad argument fails as documented and attaches nothing. */
+TEST_F(sb, bad_arguments)
+{
+	static const unsigned int bad_flags[] = {
+		AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_RECURSIVE,
+		AT_STATX_DONT_SYNC, 0x80000000,
+	};
+	struct wq_queue *q = &self->q;
+	int pfd[2], null, dir, closed, fd;
+	unsigned int i;
+
+	ASSERT_EQ(0, pipe2(pfd, O_CLOEXEC));
+	null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, null);
+	dir = open(self->base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	ASSERT_LE(0, dir);
+	closed = dup(null);
+	ASSERT_LE(0, closed);
+	ASSERT_EQ(0, close(closed));
+	ASSERT_EQ(0, mkdir(AT("a"), 0755));
+
+	ASSERT_FAILS(EBADF, wq_sb_notify(closed, "a", 0, q->fd, 1));
+	ASSERT_FAILS(EBADF, wq_sb_notify(dir, "a", 0, closed, 1));
+	ASSERT_FAILS(EBADF, wq_sb_notify(dir, "a", 0, -1, 1));
+	ASSERT_FAILS(EINVAL, wq_sb_notify(dir, "a", 0, pfd[0], 1));
+	ASSERT_FAILS(EINVAL, wq_sb_notify(dir, "a", 0, pfd[1], 1));
+	ASSERT_FAILS(EINVAL, wq_sb_notify(dir, "a", 0, null, 1));
+	ASSERT_FAILS(EINVAL, wq_sb_notify(dir, "a", 0, dir, 1));
+	for (i = 0; i < ARRAY_SIZE(bad_flags); i++)
+		ASSERT_FAILS(EINVAL, wq_sb_notify(dir, "a", bad_flags[i],
+						  q->fd, 1));
+	ASSERT_FAILS(EINVAL, wq_sb_notify(dir, "a", 0, q->fd, 256));
+	ASSERT_FAILS(EINVAL, wq_sb_notify(dir, "a", 0, q->fd, -2));
+	ASSERT_FAILS(EINVAL, wq_sb_notify(dir, "a", 0, q->fd, INT_MIN));
+	ASSERT_FAILS(ENOENT, wq_sb_notify(dir, "missing", 0, q->fd, 1));
+	ASSERT_FAILS(ENOENT, wq_sb_notify(dir, "", 0, q->fd, 1));
+	ASSERT_FAILS(ENOENT, wq_sb_notify(dir, "a", 0, q->fd, -1));
+
+	/* Nothing was attached. */
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL));
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT, NULL));
+	ASSERT_NO_RECS(q);
+
+	/* AT_EMPTY_PATH on an O_PATH descriptor, and the extreme IDs. */
+	fd = open(AT("a"), O_PATH | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, wq_sb_notify(fd, "", AT_EMPTY_PATH | AT_NO_AUTOMOUNT,
+				  q->fd, 255));
+	close(fd);
+	ASSERT_EQ(0, mount_tmpfs(AT("b"), NULL));
+	ASSERT_EQ(0, symlink(AT("b"), AT("lnk")));
+	/* The link is on base's superblock: already watched. */
+	ASSERT_FAILS(EBUSY, wq_sb_notify(AT_FDCWD, AT("lnk"),
+					 AT_SYMLINK_NOFOLLOW, q->fd, 0));
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, AT("lnk"), 0, q->fd, 0));
+	ASSERT_EQ(0, mount(NULL, AT("b"), NULL, MS_REMOUNT | MS_RDONLY, NULL));
+	ASSERT_RECS(q, SB(READONLY, IS_NOW_RO, 0, dev_of(AT("b"))));
+	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL));
+	ASSERT_RECS(q, SB(READONLY, IS_NOW_RO, 255, self->dev));
+
+	close(pfd[0]);
+	close(pfd[1]);
+	close(null);
+	close(dir);
+}
+
+/* Without search permission on the path: EACCES, and nothing attached. */
+TEST_F(sb, eacces)
+{
+	struct wq_queue *q = &self->q;
+	int status, ret;
+	pid_t pid;
+
+	ASSERT_EQ(0, mkdir(AT("priv"), 0700));
+	ASSERT_EQ(0, mount_tmpfs(AT("priv/m"), NULL));
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (wq_become_nobody())
+			_exit(100);
+		ret = wq_sb_notify(AT_FDCWD, AT("priv/m"), 0, q->fd, 1);
+		_exit(ret == -1 ? errno : 101);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(EACCES, WEXITSTATUS(status))
+		TH_LOG("as uid 65534: %d (%s)", WEXITSTATUS(status),
+		       "100: setuid failed, 101: watched, else errno");
+
+	ASSERT_FAILS(ENOENT, wq_sb_notify(AT_FDCWD, AT("priv/m"), 0, q->fd,
+					  -1));
+	ASSERT_EQ(0, mount(NULL, AT("priv/m"), NULL, MS_REMOUNT | MS_RDONLY,
+			   NULL));
+	ASSERT_NO_RECS(q);
+}
+
+/*
+ * Mount the ext4 disk with @options on @dir, which it makes, and keep @dir
+ * in @disk for the teardown: 1 if mounted, 0 if there is no disk (the
+ * caller skips), -1 on failure.
+ */
+static int mount_disk(char *disk, size_t size, const char *dir,
+		      const char *options)
+{
+	if (access(DISK, F_OK))
+		return 0;
+	if (mkdir(dir, 0755) || mount(DISK, dir, "ext4", 0, options)) {
+		ksft_print_msg("mount %s on %s -o %s: %s\n", DISK, dir,
+			       options, strerror(errno));
+		return -1;
+	}
+	snprintf(disk, size, "%s", dir);
+	return 1;
+}
+
+#define NO_DISK	"no " DISK ": boot the guest with the harness's disk (--disk)"
+
+#define NR_ERRORS	5
+
+/*
+ * ext4 with errors=continue: each error through the common error path
+ * (trigger_fs_error) is one ERROR record, EUCLEAN, with a cookie counting
+ * the superblock's errors: 1, 2, 3...
+ */
+TEST_F(sb, ext4_errors_continue)
+{
+	struct wq_queue *q = &self->q;
+	struct wq_want want[NR_ERRORS];
+	char err[2048];
+	__u32 dev;
+	int i, ret;
+
+	ret = mount_disk(self->disk, sizeof(self->disk), AT("disk"),
+			 "errors=continue");
+	if (!ret)
+		SKIP(return, NO_DISK);
+	ASSERT_EQ(1, ret);
+	dev = dev_of(self->disk);
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->disk, 0, q->fd, 1));
+
+	for (i = 0; i < NR_ERRORS; i++) {
+		ASSERT_EQ(0, trigger_fs_error())
+			TH_LOG("%s: %s", DISK_ERROR, strerror(errno));
+		want[i] = (struct wq_want)SB_ERROR(1, dev, EUCLEAN, i + 1);
+	}
+	ASSERT_TRUE(wq_check_recs(q, want, NR_ERRORS, 1, WAIT_MS, SETTLE_MS,
+				  err, sizeof(err)))
+		TH_LOG("%s", err);
+}
+
+/*
+ * ext4 with errors=remount-ro: an error is one ERROR record, then the
+ * filesystem turns read-only: READONLY with IS_NOW_RO.
+ */
+TEST_F(sb, ext4_errors_remount_ro)
+{
+	struct wq_queue *q = &self->q;
+	__u32 dev;
+	int ret;
+
+	ret = mount_disk(self->disk, sizeof(self->disk), AT("disk"),
+			 "errors=remount-ro");
+	if (!ret)
+		SKIP(return, NO_DISK);
+	ASSERT_EQ(1, ret);
+	dev = dev_of(self->disk);
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->disk, 0, q->fd, 2));
+
+	ASSERT_EQ(0, trigger_fs_error())
+		TH_LOG("%s: %s", DISK_ERROR, strerror(errno));
+	ASSERT_RECS_IN_ORDER(q,
+			     SB_ERROR(2, dev, EUCLEAN, 1),
+			     SB(READONLY, IS_NOW_RO, 2, dev));
+}
+
+/* As uid 65534, write to @path until the quota stops it; errno of that. */
+static int fill_as_nobody(const char *path, int truncate_first,
+			  long *written)
+{
+	static char chunk[64 * 1024];
+	int fd, ret = 0, i;
+	ssize_t len;
+
+	*written = 0;
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno;
+	if (truncate_first && ftruncate(fd, 0))
+		return errno;
+	memset(chunk, 'q', sizeof(chunk));
+	for (i = 0; i < 64; i++) {
+		len = write(fd, chunk, sizeof(chunk));
+		if (len < 0) {
+			ret = errno;
+			break;
+		}
+		*written += len;
+	}
+	/* Past the limit, more writes fail the same way. */
+	for (i = 0; ret && i < 3; i++)
+		if (write(fd, chunk, sizeof(chunk)) != -1 || errno != ret)
+			ret = EPROTO;
+	close(fd);
+	return ret;
+}
+
+/* Run fill_as_nobody() in a child; its errno, -1 if it could not run. */
+static int nobody_fills(const char *path, int truncate_first, long *written)
+{
+	int pfd[2], status, ret = -1;
+	long result[2];
+	pid_t pid;
+
+	if (pipe(pfd))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(pfd[0]);
+		result[0] = wq_become_nobody() ? -1 :
+			    fill_as_nobody(path, truncate_first, &result[1]);
+		if (write(pfd[1], result, sizeof(result)) != sizeof(result))
+			_exit(1);
+		_exit(0);
+	}
+	close(pfd[1]);
+	if (pid > 0 && read(pfd[0], result, sizeof(result)) == sizeof(result)) {
+		ret = result[0];
+		*written = result[1];
+	}
+	close(pfd[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return ret;
+}
+
+/*
+ * tmpfs quotas: uid 65534 writing past its 1M hard limit gets EDQUOT and
+ * the superblock's watch one EDQUOT record, only one however often it
+ * tries again, and one more once it went below the limit and past it
+ * again.
+ */
+TEST_F(sb, edquot)
+{
+	struct wq_queue *q = &self->q;
+	char file[300];
+	long written;
+	__u32 dev;
+	int ret;
+
+	snprintf(self->quota, sizeof(self->quota), "%s", AT("quota"));
+	ret = mount_tmpfs(self->quota,
+			  "quota,usrquota_block_hardlimit=1M,mode=0777");
+	if (ret && errno == EINVAL) {
+		self->quota[0] = '\0';
+		SKIP(return, "%s (EINVAL): the kernel lacks CONFIG_TMPFS_QUOTA",
+		     "tmpfs refused -o quota,usrquota_block_hardlimit=1M");
+	}
+	ASSERT_EQ(0, ret) TH_LOG("mount: %s", strerror(errno));
+	dev = dev_of(self->quota);
+	snprintf(file, sizeof(file), "%s/f", self->quota);
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->quota, 0, q->fd, 7));
+
+	ret = nobody_fills(file, 0, &written);
+	ASSERT_EQ(EDQUOT, ret) TH_LOG("write: %s after %ld bytes",
+				      strerror(ret), written);
+	ASSERT_GE(1024 * 1024, written);
+	ASSERT_LT(512 * 1024, written);
+	ASSERT_RECS(q, SB(EDQUOT, 0, 7, dev));
+
+	/* Still over: no new warning. */
+	ret = nobody_fills(file, 0, &written);
+	ASSERT_EQ(EDQUOT, ret) TH_LOG("write: %s", strerror(ret));
+	ASSERT_EQ(0, written);
+	ASSERT_NO_RECS(q);
+
+	/* Below the limit, then past it again. */
+	ret = nobody_fills(file, 1, &written);
+	ASSERT_EQ(EDQUOT, ret) TH_LOG("write: %s", strerror(ret));
+	ASSERT_LT(0, written);
+	ASSERT_RECS(q, SB(EDQUOT, 0, 7, dev));
+}
+
+#define RACE_ROUNDS	100
+
+struct race {
+	pthread_barrier_t start, end;
+	char path[256];
+	int stop;
+	int ret, err;
+};
+
+static void *race_unmounter(void *arg)
+{
+	struct race *r = arg;
+
+	for (;;) {
+		pthread_barrier_wait(&r->start);
+		if (r->stop)
+			return NULL;
+		/* Remount, then the last unmount: posts, then the removal. */
+		r->ret = mount(NULL, r->path, NULL, MS_REMOUNT | MS_RDONLY,
+			       NULL);
+		if (!r->ret)
+			r->ret = umount(r->path);
+		r->err = r->ret ? errno : 0;
+		pthread_barrier_wait(&r->end);
+	}
+}
+
+/*
+ * Close a queue while the superblock it watches is remounted and goes
+ * away, at the same time: the remount and the unmount succeed, and the
+ * kernel logs no report.  Every other round the removal notice is read
+ * before the close instead.
+ */
+TEST_F_TIMEOUT(sb, close_vs_last_unmount, 240)
+{
+	struct wq_queue *q = &self->q;
+	struct race r = { 0 };
+	char report[512];
+	pthread_t t;
+	int i, kmsg;
+	__u32 dev;
+
+	kmsg = wq_kmsg_open();
+	wq_queue_close(q);
+	snprintf(r.path, sizeof(r.path), "%s", AT("s"));
+	ASSERT_EQ(0, pthread_barrier_init(&r.start, NULL, 2));
+	ASSERT_EQ(0, pthread_barrier_init(&r.end, NULL, 2));
+	ASSERT_EQ(0, pthread_create(&t, NULL, race_unmounter, &r));
+
+	for (i = 0; i < RACE_ROUNDS; i++) {
+		ASSERT_EQ(0, mount_tmpfs(r.path, NULL));
+		dev = dev_of(r.path);
+		ASSERT_EQ(0, wq_queue_open(q, variant->use_pipe));
+		ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, r.path, 0, q->fd, 1));
+		pthread_barrier_wait(&r.start);
+		if (i & 1)
+			ASSERT_EQ(0, wq_queue_close(q));
+		pthread_barrier_wait(&r.end);
+		ASSERT_EQ(0, r.ret)
+			TH_LOG("round %d: %s", i, strerror(r.err));
+		if (!(i & 1))
+			ASSERT_RECS_IN_ORDER(q, SB(READONLY, IS_NOW_RO, 1, dev),
+					     GONE(1, dev));
+		wq_queue_close(q);
+	}
+	r.stop = 1;
+	pthread_barrier_wait(&r.start);
+	pthread_join(t, NULL);
+	pthread_barrier_destroy(&r.start);
+	pthread_barrier_destroy(&r.end);
+	if (kmsg >= 0) {
+		EXPECT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
+			TH_LOG("kernel report: %s", report);
+		close(kmsg);
+	}
+}
+
+TEST_HARNESS_MAIN
