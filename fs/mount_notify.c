@@ -197,17 +197,17 @@ static void mount_watch_release(struct watch *watch)
 
 /**
  * mount_watch_add - Add a watch on a mount and its subtree
- * @mnt: The mount
+ * @path: A path on the mount
  * @wqueue: The queue to post to
  * @watch_id: The ID to put in WATCH_INFO_ID
- * @path: The path the caller named the mount by, for the LSM
  *
- * Return: 0, -ENOMEM, -EBUSY if @wqueue already watches @mnt, -ENOENT if
- * @mnt is already unmounted, or an LSM's or the queue's error.
+ * Return: 0, -ENOMEM, -EBUSY if @wqueue already watches the mount, -ENOENT
+ * if the mount is already unmounted, or an LSM's or the queue's error.
  */
-static int mount_watch_add(struct mount *mnt, struct watch_queue *wqueue,
-			   int watch_id, const struct path *path)
+static int mount_watch_add(const struct path *path, struct watch_queue *wqueue,
+			   int watch_id)
 {
+	struct mount *mnt = real_mount(path->mnt);
 	struct watch_list *wlist;
 	struct watch *watch;
 	int ret = -ENOMEM;
@@ -252,13 +252,15 @@ out:
 
 /**
  * mount_watch_remove - Remove a queue's watch on a mount
- * @mnt: The mount
+ * @path: A path on the mount
  * @wqueue: The queue whose watch goes
  *
- * Return: 0, or -ENOENT if @wqueue does not watch @mnt.
+ * Return: 0, or -ENOENT or -EBADSLT if @wqueue does not watch the mount.
  */
-static int mount_watch_remove(struct mount *mnt, struct watch_queue *wqueue)
+static int mount_watch_remove(const struct path *path,
+			      struct watch_queue *wqueue)
 {
+	struct mount *mnt = real_mount(path->mnt);
 	struct watch_list *wlist;
 	int ret = -ENOENT;
 
@@ -268,8 +270,13 @@ static int mount_watch_remove(struct mount *mnt, struct watch_queue *wqueue)
 		ret = remove_watch_from_object(wlist, wqueue,
 					       mnt->mnt_id_unique, false);
 	write_sequnlock(&mount_lock);
-	return ret == -EBADSLT ? -ENOENT : ret;
+	return ret;
 }
+
+static const struct watch_path_ops mount_watch_ops = {
+	.add	= mount_watch_add,
+	.remove	= mount_watch_remove,
+};
 
 /**
  * sys_mount_notify - Watch a mount and the mounts below it for changes
@@ -287,31 +294,6 @@ static int mount_watch_remove(struct mount *mnt, struct watch_queue *wqueue)
 SYSCALL_DEFINE5(mount_notify, int, dfd, const char __user *, filename,
 		unsigned int, at_flags, int, watch_fd, int, watch_id)
 {
-	struct watch_queue *wqueue;
-	struct path path;
-	int ret;
-
-	if (watch_id < -1 || watch_id > 0xff)
-		return -EINVAL;
-
-	ret = watch_user_path(dfd, filename, at_flags, &path);
-	if (ret)
-		return ret;
-
-	wqueue = get_watch_queue(watch_fd);
-	if (IS_ERR(wqueue)) {
-		ret = PTR_ERR(wqueue);
-		goto out_path;
-	}
-
-	if (watch_id >= 0)
-		ret = mount_watch_add(real_mount(path.mnt), wqueue, watch_id,
-				      &path);
-	else
-		ret = mount_watch_remove(real_mount(path.mnt), wqueue);
-
-	put_watch_queue(wqueue);
-out_path:
-	path_put(&path);
-	return ret;
+	return watch_path_syscall(dfd, filename, at_flags, watch_fd, watch_id,
+				  &mount_watch_ops);
 }

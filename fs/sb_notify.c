@@ -133,17 +133,17 @@ void __sb_notify_destroy(struct super_block *sb)
 
 /**
  * sb_watch_add - Add a watch on a superblock
- * @sb: The superblock
+ * @path: A path on the filesystem
  * @wqueue: The queue to post to
  * @watch_id: The ID to put in WATCH_INFO_ID
- * @path: The path the caller named the superblock by, for the LSM
  *
- * Return: 0, -ENOMEM, -EBUSY if @wqueue already watches @sb, or an LSM's
- * or the queue's error.
+ * Return: 0, -ENOMEM, -EBUSY if @wqueue already watches the superblock, or
+ * an LSM's or the queue's error.
  */
-static int sb_watch_add(struct super_block *sb, struct watch_queue *wqueue,
-			int watch_id, const struct path *path)
+static int sb_watch_add(const struct path *path, struct watch_queue *wqueue,
+			int watch_id)
 {
+	struct super_block *sb = path->dentry->d_sb;
 	struct watch_list *wlist;
 	struct watch *watch;
 	int ret = -ENOMEM;
@@ -186,13 +186,15 @@ out:
 
 /**
  * sb_watch_remove - Remove a queue's watch on a superblock
- * @sb: The superblock
+ * @path: A path on the filesystem
  * @wqueue: The queue whose watch goes
  *
- * Return: 0, or -ENOENT if @wqueue does not watch @sb.
+ * Return: 0, or -ENOENT or -EBADSLT if @wqueue does not watch the
+ * superblock.
  */
-static int sb_watch_remove(struct super_block *sb, struct watch_queue *wqueue)
+static int sb_watch_remove(const struct path *path, struct watch_queue *wqueue)
 {
+	struct super_block *sb = path->dentry->d_sb;
 	struct watch_list *wlist;
 	int ret = -ENOENT;
 
@@ -202,8 +204,13 @@ static int sb_watch_remove(struct super_block *sb, struct watch_queue *wqueue)
 		ret = remove_watch_from_object(wlist, wqueue, sb_notify_id(sb),
 					       false);
 	spin_unlock(&sb_watch_lock);
-	return ret == -EBADSLT ? -ENOENT : ret;
+	return ret;
 }
+
+static const struct watch_path_ops sb_watch_ops = {
+	.add	= sb_watch_add,
+	.remove	= sb_watch_remove,
+};
 
 /**
  * sys_sb_notify - Watch a superblock for events
@@ -221,30 +228,6 @@ static int sb_watch_remove(struct super_block *sb, struct watch_queue *wqueue)
 SYSCALL_DEFINE5(sb_notify, int, dfd, const char __user *, filename,
 		unsigned int, at_flags, int, watch_fd, int, watch_id)
 {
-	struct watch_queue *wqueue;
-	struct path path;
-	int ret;
-
-	if (watch_id < -1 || watch_id > 0xff)
-		return -EINVAL;
-
-	ret = watch_user_path(dfd, filename, at_flags, &path);
-	if (ret)
-		return ret;
-
-	wqueue = get_watch_queue(watch_fd);
-	if (IS_ERR(wqueue)) {
-		ret = PTR_ERR(wqueue);
-		goto out_path;
-	}
-
-	if (watch_id >= 0)
-		ret = sb_watch_add(path.dentry->d_sb, wqueue, watch_id, &path);
-	else
-		ret = sb_watch_remove(path.dentry->d_sb, wqueue);
-
-	put_watch_queue(wqueue);
-out_path:
-	path_put(&path);
-	return ret;
+	return watch_path_syscall(dfd, filename, at_flags, watch_fd, watch_id,
+				  &sb_watch_ops);
 }

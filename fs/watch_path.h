@@ -5,8 +5,11 @@
 #ifndef _FS_WATCH_PATH_H
 #define _FS_WATCH_PATH_H
 
+#include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/namei.h>
+#include <linux/path.h>
+#include <linux/watch_queue.h>
 
 #define WATCH_PATH_AT_FLAGS (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_EMPTY_PATH)
 
@@ -38,6 +41,66 @@ static inline int watch_user_path(int dfd, const char __user *filename,
 	if (at_flags & AT_EMPTY_PATH)
 		lookup_flags |= LOOKUP_EMPTY;
 	return user_path_at(dfd, filename, lookup_flags, path);
+}
+
+/**
+ * struct watch_path_ops - What a watch system call does to its object
+ * @add: Add a watch by a queue, with an ID, on the object a path names
+ * @remove: Remove a queue's watch on the object a path names; -EBADSLT or
+ *	-ENOENT if there is none
+ */
+struct watch_path_ops {
+	int (*add)(const struct path *path, struct watch_queue *wqueue,
+		   int watch_id);
+	int (*remove)(const struct path *path, struct watch_queue *wqueue);
+};
+
+/**
+ * watch_path_syscall - Add or remove a watch on the object a path names
+ * @dfd: Directory file descriptor, or AT_FDCWD
+ * @filename: User pointer to the path
+ * @at_flags: AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT and AT_EMPTY_PATH only
+ * @watch_fd: A /dev/watch_queue fd or a notification pipe
+ * @watch_id: 0..255 to add a watch with that ID, -1 to remove one
+ * @ops: The source's add and remove
+ *
+ * The body of mount_notify() and sb_notify().
+ *
+ * Return: 0, or -EINVAL, -EBADF, -ENOENT, -EBUSY, or a lookup error.
+ */
+static inline long watch_path_syscall(int dfd, const char __user *filename,
+				      unsigned int at_flags, int watch_fd,
+				      int watch_id,
+				      const struct watch_path_ops *ops)
+{
+	struct watch_queue *wqueue;
+	struct path path;
+	int ret;
+
+	if (watch_id < -1 || watch_id > 0xff)
+		return -EINVAL;
+
+	ret = watch_user_path(dfd, filename, at_flags, &path);
+	if (ret)
+		return ret;
+
+	wqueue = get_watch_queue(watch_fd);
+	if (IS_ERR(wqueue)) {
+		ret = PTR_ERR(wqueue);
+		goto out_path;
+	}
+
+	if (watch_id >= 0)
+		ret = ops->add(&path, wqueue, watch_id);
+	else
+		ret = ops->remove(&path, wqueue);
+	if (ret == -EBADSLT)
+		ret = -ENOENT;
+
+	put_watch_queue(wqueue);
+out_path:
+	path_put(&path);
+	return ret;
 }
 
 #endif /* _FS_WATCH_PATH_H */

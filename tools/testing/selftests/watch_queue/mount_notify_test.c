@@ -35,82 +35,17 @@
 
 #include "../kselftest_harness.h"
 #include "wq_selftest.h"
+#include "wq_records.h"
 
-#define WAIT_MS		10000	/* Bound on waiting for a record */
-#define SETTLE_MS	200	/* Time for an unexpected record to show */
-
+#define TMPFS_OPTS	"size=1m,mode=0755"
 #define SUB	NOTIFY_MOUNT_IN_SUBTREE
 #define RO	NOTIFY_MOUNT_IS_NOW_RO
-
-/* The expected record: mount event @st with @flags for the watch @wid. */
-#define MNT(st, fl, wid, on, aux_mnt) {					\
-	.type = WATCH_TYPE_MOUNT_NOTIFY, .subtype = NOTIFY_MOUNT_##st,	\
-	.flags = (fl), .id = (wid), .obj = (on), .aux = (aux_mnt) }
-
-/* The removal notice of the watch @wid on the mount @mnt. */
-#define GONE(wid, mnt) {						\
-	.type = WATCH_TYPE_META,					\
-	.subtype = WATCH_META_REMOVAL_NOTIFICATION,			\
-	.id = (wid), .obj = (mnt) }
-
-/* Exactly these records, in any order, must be queued. */
-#define ASSERT_RECS(q, ...) do {					\
-	const struct wq_want _w[] = { __VA_ARGS__ };			\
-	char _err[2048];						\
-									\
-	ASSERT_TRUE(wq_check_recs(q, _w, ARRAY_SIZE(_w), 0, WAIT_MS,	\
-				  SETTLE_MS, _err, sizeof(_err)))	\
-		TH_LOG("%s", _err);					\
-} while (0)
-
-/* No record must be queued. */
-#define ASSERT_NO_RECS(q) do {						\
-	char _err[2048];						\
-									\
-	ASSERT_TRUE(wq_check_recs(q, NULL, 0, 0, 0, SETTLE_MS, _err,	\
-				  sizeof(_err)))			\
-		TH_LOG("%s", _err);					\
-} while (0)
-
-/* @call must fail with @err. */
-#define ASSERT_FAILS(err, call) do {					\
-	int _want = (err);						\
-	long _ret;							\
-									\
-	errno = 0;							\
-	_ret = (call);							\
-	ASSERT_EQ(-1, _ret);						\
-	ASSERT_EQ(_want, errno)						\
-		TH_LOG("%s: want %s, got %s", #call, strerror(_want),	\
-		       strerror(errno));				\
-} while (0)
-
-/* @rel under the test's directory, in one of a few rotating buffers. */
-static const char *at(const char *base, const char *rel)
-{
-	static char bufs[8][256];
-	static unsigned int i;
-	char *p = bufs[i++ % 8];
-
-	snprintf(p, sizeof(bufs[0]), "%s/%s", base, rel);
-	return p;
-}
-
-#define AT(rel)	at(self->base, rel)
-
-/* Mount a tmpfs on @path, making the directory first if need be. */
-static int mount_tmpfs(const char *path)
-{
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -1;
-	return mount("wqtest", path, "tmpfs", 0, "size=1m,mode=0755");
-}
 
 /* Mount a tmpfs on @rel and set @var to its mount ID, named @rel. */
 #define MOUNT_AT(var, rel) do {						\
 	const char *_rel = (rel);					\
 									\
-	ASSERT_EQ(0, mount_tmpfs(AT(_rel)))				\
+	ASSERT_EQ(0, mount_tmpfs(AT(_rel), TMPFS_OPTS))			\
 		TH_LOG("mount %s: %s", _rel, strerror(errno));		\
 	MOUNT_ID(var, _rel);						\
 } while (0)
@@ -793,7 +728,8 @@ TEST_F(mnt, namespace_isolation)
 			_exit(1);
 		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 			_exit(2);
-		if (mount_tmpfs(AT("x")) || mount_tmpfs(AT("y")))
+		if (mount_tmpfs(AT("x"), TMPFS_OPTS) ||
+		    mount_tmpfs(AT("y"), TMPFS_OPTS))
 			_exit(3);
 		if (mount(NULL, self->base, NULL, MS_REMOUNT | MS_BIND |
 			  MS_RDONLY, NULL))
@@ -864,7 +800,7 @@ TEST_F(mnt, device_and_pipe_agree)
 	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 4));
 	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q2.fd, 4));
 
-	ASSERT_EQ(0, mount_tmpfs(AT("a/c")));
+	ASSERT_EQ(0, mount_tmpfs(AT("a/c"), TMPFS_OPTS));
 	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_REMOUNT | MS_RDONLY, NULL));
 	ASSERT_EQ(0, sys_mount_setattr(AT("a"), 0, MOUNT_ATTR_NOEXEC, 0, 0));
 	ASSERT_EQ(0, mount(AT("a"), AT("b"), NULL, MS_MOVE, NULL));
@@ -910,7 +846,7 @@ static void *churn_thread(void *arg)
 			break;
 		}
 		if (i & 1) {
-			if (mount_tmpfs(c->sub)) {
+			if (mount_tmpfs(c->sub, TMPFS_OPTS)) {
 				c->failed = "mount below";
 				break;
 			}
@@ -1057,7 +993,7 @@ TEST_F_TIMEOUT(mnt, close_or_remove_vs_umount, 240)
 	ASSERT_EQ(0, pthread_create(&t, NULL, race_unmounter, &r));
 
 	for (i = 0; i < RACE_ROUNDS; i++) {
-		ASSERT_EQ(0, mount_tmpfs(r.path));
+		ASSERT_EQ(0, mount_tmpfs(r.path, TMPFS_OPTS));
 		ASSERT_EQ(0, wq_queue_open(q, variant->use_pipe));
 		ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, r.path, 0, q->fd, 1));
 		r.flags = i & 1 ? MNT_DETACH : 0;

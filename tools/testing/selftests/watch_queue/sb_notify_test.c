@@ -29,9 +29,7 @@
 
 #include "../kselftest_harness.h"
 #include "wq_selftest.h"
-
-#define WAIT_MS		10000	/* Bound on waiting for a record */
-#define SETTLE_MS	200	/* Time for an unexpected record to show */
+#include "wq_records.h"
 
 #define DISK		"/dev/vda"
 #define DISK_ERROR	"/sys/fs/ext4/vda/trigger_fs_error"
@@ -46,72 +44,6 @@
 #define SB_ERROR(wid, sb, e, c) {					\
 	.type = WATCH_TYPE_SB_NOTIFY, .subtype = NOTIFY_SUPERBLOCK_ERROR, \
 	.id = (wid), .obj = (sb), .error = (e), .cookie = (c) }
-
-/* A mount record, for the remount that changes both. */
-#define MNT(st, fl, wid, on, aux_mnt) {					\
-	.type = WATCH_TYPE_MOUNT_NOTIFY, .subtype = NOTIFY_MOUNT_##st,	\
-	.flags = (fl), .id = (wid), .obj = (on), .aux = (aux_mnt) }
-
-/* The removal notice of the watch @wid on the superblock @sb. */
-#define GONE(wid, sb) {							\
-	.type = WATCH_TYPE_META,					\
-	.subtype = WATCH_META_REMOVAL_NOTIFICATION,			\
-	.id = (wid), .obj = (sb) }
-
-/* Exactly these records must be queued, @ordered or in any order. */
-#define CHECK_RECS(q, ordered, ...) do {				\
-	const struct wq_want _w[] = { __VA_ARGS__ };			\
-	char _err[2048];						\
-									\
-	ASSERT_TRUE(wq_check_recs(q, _w, ARRAY_SIZE(_w), ordered,	\
-				  WAIT_MS, SETTLE_MS, _err,		\
-				  sizeof(_err)))			\
-		TH_LOG("%s", _err);					\
-} while (0)
-
-#define ASSERT_RECS(q, ...)		CHECK_RECS(q, 0, __VA_ARGS__)
-#define ASSERT_RECS_IN_ORDER(q, ...)	CHECK_RECS(q, 1, __VA_ARGS__)
-
-#define ASSERT_NO_RECS(q) do {						\
-	char _err[2048];						\
-									\
-	ASSERT_TRUE(wq_check_recs(q, NULL, 0, 0, 0, SETTLE_MS, _err,	\
-				  sizeof(_err)))			\
-		TH_LOG("%s", _err);					\
-} while (0)
-
-/* @call must fail with @err. */
-#define ASSERT_FAILS(err, call) do {					\
-	int _want = (err);						\
-	long _ret;							\
-									\
-	errno = 0;							\
-	_ret = (call);							\
-	ASSERT_EQ(-1, _ret);						\
-	ASSERT_EQ(_want, errno)						\
-		TH_LOG("%s: want %s, got %s", #call, strerror(_want),	\
-		       strerror(errno));				\
-} while (0)
-
-/* @rel under the test's directory, in one of a few rotating buffers. */
-static const char *at(const char *base, const char *rel)
-{
-	static char bufs[8][256];
-	static unsigned int i;
-	char *p = bufs[i++ % 8];
-
-	snprintf(p, sizeof(bufs[0]), "%s/%s", base, rel);
-	return p;
-}
-
-#define AT(rel)	at(self->base, rel)
-
-static int mount_tmpfs(const char *path, const char *options)
-{
-	if (mkdir(path, 0755) && errno != EEXIST)
-		return -1;
-	return mount("wqtest", path, "tmpfs", 0, options);
-}
 
 /* The device number of the filesystem at @path, as stat(2) says; 0 if none. */
 static __u32 dev_of(const char *path)
