@@ -3,7 +3,9 @@
 #
 # The live demo of make run: watch_test watches the session and user
 # keyrings through /dev/watch_queue and through a notification pipe while
-# this script changes keys, and prints the decoded records as they arrive.
+# this script changes keys, and prints the decoded records as they arrive;
+# then it watches every namespace while a task unshares, enters and leaves
+# some.
 # The exit status is watch_test's.
 
 # Run in a session keyring of our own, which watch_test and every keyctl
@@ -49,5 +51,24 @@ keyctl clear @s
 wait $watcher
 status=$?
 wait $piper || status=$?
+
+echo
+echo "=== namespace notifications: ns_notify() on the initial user namespace ==="
+# Every namespace on the system is owned by the initial user namespace or
+# one of its descendants: this watch sees them all.
+watch_test -l 'ns: ' -N /proc/self/ns/user -t 5 &
+nswatch=$!
+sleep 2
+
+say "unshare -m -u -n: new mount, uts and net namespaces (a holder task)"
+unshare -m -u -n sleep 6 &
+holder=$!
+sleep 1
+say "nsenter -t $holder -m -u -n true: setns() into them"
+nsenter -t "$holder" -m -u -n true
+say "the holder exits: its namespaces are destroyed"
+wait $holder
+wait $nswatch || status=$?
+
 echo "=== demo done (watch_test exit status $status) ==="
 exit $status

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * watch_test: watch keyrings through /dev/watch_queue or a notification
- * pipe and print every record as it arrives.
+ * watch_test: watch keyrings and namespaces through /dev/watch_queue or a
+ * notification pipe and print every record as it arrives.
  *
  *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...
+ *		   [-N USERNS]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
- *		(default: @s, the session keyring)
+ *		(default, without -N: @s, the session keyring)
+ *	-N NS	watch the namespaces that a user namespace and its descendants
+ *		own, NS naming it, e.g. /proc/self/ns/user (ns_notify())
  *	-f	follow: also watch each key linked into a watched keyring
  *	-p	use a notification pipe instead of /dev/watch_queue
  *	-l L	start every line with L
@@ -29,6 +32,7 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
+#include <linux/sched.h>
 #include <linux/watch_queue.h>
 
 #include "watchq.h"
@@ -41,9 +45,66 @@ static bool follow;
 static const char *label = "";
 static int qfd;
 
+#ifndef __NR_ns_notify
+#define __NR_ns_notify	465
+#endif
+
 static long keyctl_watch(long key, int fd, int id)
 {
 	return syscall(__NR_keyctl, KEYCTL_WATCH_KEY, key, fd, id);
+}
+
+static long ns_notify(int ns_fd, int fd, int id)
+{
+	return syscall(__NR_ns_notify, ns_fd, 0, fd, id);
+}
+
+static const char *ns_type_name(unsigned int type)
+{
+	switch (type) {
+	case CLONE_NEWNS:	return "mnt";
+	case CLONE_NEWUTS:	return "uts";
+	case CLONE_NEWIPC:	return "ipc";
+	case CLONE_NEWPID:	return "pid";
+	case CLONE_NEWNET:	return "net";
+	case CLONE_NEWUSER:	return "user";
+	case CLONE_NEWCGROUP:	return "cgroup";
+	case CLONE_NEWTIME:	return "time";
+	}
+	return "?";
+}
+
+static void print_ns(const struct watch_notification *n, size_t len)
+{
+	static const char *const subtypes[] = {
+		[NOTIFY_NS_CREATE]	= "CREATE",
+		[NOTIFY_NS_SETNS]	= "SETNS",
+		[NOTIFY_NS_DESTROY]	= "DESTROY",
+	};
+	static const char *const reasons[] = {
+		[NOTIFY_NS_REASON_CLONE]	= "clone",
+		[NOTIFY_NS_REASON_UNSHARE]	= "unshare",
+		[NOTIFY_NS_REASON_SETNS_NSFD]	= "setns nsfd",
+		[NOTIFY_NS_REASON_SETNS_PIDFD]	= "setns pidfd",
+		[NOTIFY_NS_REASON_RELEASE]	= "release",
+	};
+	const struct ns_notification *r = (const void *)n;
+
+	if (len < sizeof(*r)) {
+		printf("ns subtype %u, short record\n", n->subtype);
+		return;
+	}
+	printf("ns %s %s:[%llu] owner user:[%llu] (%s)",
+	       n->subtype < ARRAY_SIZE(subtypes) ? subtypes[n->subtype] : "?",
+	       ns_type_name(r->ns_type), (unsigned long long)r->ns_inum,
+	       (unsigned long long)r->owner_inum,
+	       r->reason < ARRAY_SIZE(reasons) ? reasons[r->reason] : "?");
+	if (r->old_inum)
+		printf(" from %s:[%llu]", ns_type_name(r->ns_type),
+		       (unsigned long long)r->old_inum);
+	if (r->pid)
+		printf(" by pid %d tgid %d", r->pid, r->tgid);
+	printf("\n");
 }
 
 static long parse_key(const char *s)
@@ -145,6 +206,9 @@ static void print_record(const struct watch_notification *n, size_t len)
 	case WATCH_TYPE_KEY_NOTIFY:
 		print_key(n, len);
 		break;
+	case WATCH_TYPE_NS_NOTIFY:
+		print_ns(n, len);
+		break;
 	case WATCH_TYPE_USER_NOTIFY:
 		printf("user record, subtype %u, %zu bytes\n", n->subtype, len);
 		break;
@@ -195,12 +259,13 @@ static int drain_ring(struct watchq *q)
 int main(int argc, char **argv)
 {
 	long keys[16];
-	int nkeys = 0, max_records = -1, idle_ms = -1, seen = 0;
+	const char *userns[16];
+	int nkeys = 0, nns = 0, max_records = -1, idle_ms = -1, seen = 0;
 	bool use_pipe = false;
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fpl:n:t:k:")) != -1) {
+	while ((opt = getopt(argc, argv, "fpl:n:t:k:N:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
@@ -222,14 +287,19 @@ int main(int argc, char **argv)
 				errx(2, "too many keys");
 			keys[nkeys++] = parse_key(optarg);
 			break;
+		case 'N':
+			if (nns == 16)
+				errx(2, "too many user namespaces");
+			userns[nns++] = optarg;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...\n",
+				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-N USERNS]...\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (!nkeys)
+	if (!nkeys && !nns)
 		keys[nkeys++] = KEY_SPEC_SESSION_KEYRING;
 
 	if (use_pipe) {
@@ -250,7 +320,17 @@ int main(int argc, char **argv)
 	for (i = 0; i < nkeys; i++)
 		if (keyctl_watch(keys[i], qfd, 0x10 + i) < 0)
 			err(1, "KEYCTL_WATCH_KEY %ld", keys[i]);
-	printf("%swatching %d key(s) through %s\n", label, nkeys,
+	for (i = 0; i < nns; i++) {
+		int fd = open(userns[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			err(1, "opening %s", userns[i]);
+		if (ns_notify(fd, qfd, 0x20 + i) < 0)
+			err(1, "ns_notify %s", userns[i]);
+		close(fd);
+	}
+	printf("%swatching %d key(s) and %d user namespace(s) through %s\n",
+	       label, nkeys, nns,
 	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
 	fflush(stdout);
 
