@@ -294,6 +294,8 @@ static pid_t kid_start(struct kid *k, int (*fn)(void *arg, int in, int out),
 		return -1;
 	k->pid = fork();
 	if (k->pid == 0) {
+		/* A parent that stops listening must not kill the kid. */
+		signal(SIGPIPE, SIG_IGN);
 		close(a[1]);
 		close(b[0]);
 		_exit(fn(arg, a[0], b[1]));
@@ -346,6 +348,22 @@ static void wait_eof(int in)
 }
 
 /*
+ * Fork a first task into a new pid namespace for children, which exits at
+ * once: until one is made, /proc/PID/ns/pid_for_children cannot be opened.
+ */
+static int first_pid(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(getpid() == 1 ? 0 : 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		return -1;
+	return 0;
+}
+
+/*
  * Kid: report the inums of the namespaces of all types (those the flags
  * change), unshare(flags), report them again (or the negated errno of
  * unshare() in the first value), then wait to be told to go.
@@ -361,6 +379,8 @@ static int kid_unshare(void *arg, int in, int out)
 		put_u64(out, -errno);
 		return 1;
 	}
+	if ((flags & CLONE_NEWPID) && first_pid() < 0)
+		return 2;
 	for (i = 0; i < NR_TYPES; i++)
 		put_u64(out, ns_inum(0, ns_types[i].child));
 	wait_eof(in);
@@ -566,6 +586,9 @@ TEST_F_TIMEOUT(ns, setns_nsfd, 120)
 		ino.before[i] = get_u64(k.from);
 	err = get_u64(k.from);
 	ASSERT_EQ(0, err);
+	for (int i = 0; i < NR_TYPES; i++)
+		ino.after[i] = get_u64(k.from);
+	ASSERT_EQ(target.after[2], ino.after[2]);
 	ASSERT_NS_REC(&self->q, NOTIFY_NS_SETNS, target.after[2], &r);
 	ASSERT_FIELDS(r, CLONE_NEWUTS, NOTIFY_NS_REASON_SETNS_NSFD,
 		      ino.before[2], self->init_user, k.pid);
@@ -729,10 +752,11 @@ static int kid_pid_ns_with_task(void *arg, int in, int out)
 
 	if (unshare(CLONE_NEWPID) < 0)
 		return 1;
-	put_u64(out, ns_inum(0, "pid_for_children"));
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		put_u64(out, ns_inum(0, "pid"));
 		_exit(getpid() == 1 ? 0 : 1);
+	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
 		return 2;
 	wait_eof(in);
@@ -800,19 +824,54 @@ TEST_F_TIMEOUT(ns, destroy_after_nsfd_and_bind_mount, 120)
 	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, uts, NULL);
 }
 
-/* Kid: in a new user namespace, unshare @flags when told to ('u'). */
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(s);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, s, len) != len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* unshare(CLONE_NEWUSER), mapping root there to our IDs outside. */
+static int unshare_user_mapped(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[32];
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %d 1", (int)uid);
+	if (write_file("/proc/self/uid_map", map) < 0)
+		return -1;
+	if (write_file("/proc/self/setgroups", "deny") < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %d 1", (int)gid);
+	return write_file("/proc/self/gid_map", map);
+}
+
+/*
+ * Kid: in a new user namespace, unshare @flags when told to ('u') or a
+ * nested user namespace ('n').
+ */
 static int kid_userns(void *arg, int in, int out)
 {
 	unsigned long flags = (unsigned long)arg;
 	char c;
 
-	if (unshare(CLONE_NEWUSER) < 0)
+	if (unshare_user_mapped() < 0)
 		return 1;
 	put_u64(out, ns_inum(0, "user"));
 	while (read(in, &c, 1) == 1) {
 		if (c == 'u' && unshare(flags) < 0)
 			return 2;
-		if (c == 'n' && unshare(CLONE_NEWUSER) < 0)
+		if (c == 'n' && unshare_user_mapped() < 0)
 			return 3;
 		put_u64(out, ns_inum(0, "user"));
 		put_u64(out, ns_inum(0, "uts"));
@@ -1090,9 +1149,10 @@ TEST_F(ns, bad_arguments)
 	ASSERT_LE(0, netfd);
 	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, nullfd);
+	ASSERT_EQ(0, pipe(fds));
+	/* Opened last, so that nothing reuses the number. */
 	closed = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	close(closed);
-	ASSERT_EQ(0, pipe(fds));
 
 #define ASSERT_ERR(e, call) do {					\
 	ASSERT_EQ(-1, call);						\
