@@ -16,6 +16,7 @@
 #include <linux/file.h>
 #include <linux/ipc_namespace.h>
 #include <linux/jump_label.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/ns_notify.h>
 #include <linux/nsproxy.h>
@@ -31,6 +32,7 @@
 #include <linux/user_namespace.h>
 #include <linux/utsname.h>
 #include <linux/watch_queue.h>
+#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
 /* Enabled while any namespace watch exists: the posting paths' only cost. */
@@ -59,6 +61,70 @@ static void ns_notify_fixup(const struct watch_queue *wqueue,
 }
 
 /**
+ * ns_notify_build - Fill in a record about a namespace
+ * @n: The record.
+ * @ns: The namespace.
+ * @subtype: enum ns_notification_subtype.
+ * @reason: enum ns_notification_reason.
+ * @old_inum: The inode number of the namespace the task left, or 0.
+ *
+ * Return: The namespace's owner, or NULL if there is nothing to report.
+ */
+static struct user_namespace *ns_notify_build(struct ns_notification *n,
+					      struct ns_common *ns, u32 subtype,
+					      u32 reason, u64 old_inum)
+{
+	struct user_namespace *owner;
+
+	if (!ns->ops)
+		return NULL;
+	owner = ns->ops->owner(ns);
+	if (!owner)
+		return NULL;
+
+	memset(n, 0, sizeof(*n));
+	n->watch.type = WATCH_TYPE_NS_NOTIFY;
+	n->watch.subtype = subtype;
+	n->watch.info = watch_sizeof(*n);
+	n->ns_type = ns->ops->type;
+	n->reason = reason;
+	n->ns_inum = ns->inum;
+	n->old_inum = old_inum;
+	n->owner_inum = owner->ns.inum;
+	return owner;
+}
+
+/**
+ * ns_notify_deliver - Post a record to those watching a user namespace
+ * @owner: The owner of the namespace the record is about.
+ * @n: The record.
+ * @task: The task that caused the event, or NULL.
+ * @cred: The credentials of the task that caused the event, or NULL.
+ *
+ * The record goes to the watches on @owner and on every ancestor of it.
+ * The caller must hold a reference on @owner, which pins the ancestors.
+ * Does not sleep; must not be called with interrupts disabled.
+ */
+static void ns_notify_deliver(struct user_namespace *owner,
+			      struct ns_notification *n,
+			      struct task_struct *task, const struct cred *cred)
+{
+	struct user_namespace *u;
+	struct watch_list *wlist;
+
+	rcu_read_lock();
+	for (u = owner; u; u = u->parent) {
+		wlist = rcu_dereference(u->ns_watchers);
+		if (wlist)
+			__post_watch_notification_fixup(wlist, &n->watch, cred,
+							u->ns.inum,
+							task ? ns_notify_fixup : NULL,
+							task);
+	}
+	rcu_read_unlock();
+}
+
+/**
  * ns_notify_post - Post a record about a namespace to those watching it
  * @ns: The namespace.
  * @subtype: enum ns_notification_subtype.
@@ -67,43 +133,18 @@ static void ns_notify_fixup(const struct watch_queue *wqueue,
  * @task: The task that caused the event, or NULL.
  * @cred: The credentials of the task that caused the event, or NULL.
  *
- * The record goes to the watches on the namespace's owner and on every
- * ancestor of that owner.  The caller must hold a reference on the owner,
- * which pins the ancestors.  Does not sleep.
+ * The caller must hold a reference on the namespace's owner.
  */
 static void ns_notify_post(struct ns_common *ns, u32 subtype, u32 reason,
 			   u64 old_inum, struct task_struct *task,
 			   const struct cred *cred)
 {
-	struct ns_notification n = {
-		.watch.type	= WATCH_TYPE_NS_NOTIFY,
-		.watch.subtype	= subtype,
-		.watch.info	= watch_sizeof(struct ns_notification),
-		.reason		= reason,
-		.ns_inum	= ns->inum,
-		.old_inum	= old_inum,
-	};
-	struct user_namespace *owner, *u;
-	struct watch_list *wlist;
+	struct user_namespace *owner;
+	struct ns_notification n;
 
-	if (!ns->ops)
-		return;
-	owner = ns->ops->owner(ns);
-	if (!owner)
-		return;
-	n.ns_type = ns->ops->type;
-	n.owner_inum = owner->ns.inum;
-
-	rcu_read_lock();
-	for (u = owner; u; u = u->parent) {
-		wlist = rcu_dereference(u->ns_watchers);
-		if (wlist)
-			__post_watch_notification_fixup(wlist, &n.watch, cred,
-							u->ns.inum,
-							task ? ns_notify_fixup : NULL,
-							task);
-	}
-	rcu_read_unlock();
+	owner = ns_notify_build(&n, ns, subtype, reason, old_inum);
+	if (owner)
+		ns_notify_deliver(owner, &n, task, cred);
 }
 
 /**
@@ -214,17 +255,70 @@ void __ns_notify_changed(struct ns_notify_snap *snap, u32 subtype, u32 reason)
 	snap->cred = NULL;
 }
 
+/*
+ * DESTROY records of namespaces whose last reference went with interrupts
+ * disabled, waiting for ns_notify_deferred_work to post them.
+ */
+struct ns_notify_deferred {
+	struct llist_node	node;
+	struct user_namespace	*owner;		/* Referenced */
+	struct ns_notification	n;
+};
+
+static LLIST_HEAD(ns_notify_deferred_list);
+
+/**
+ * ns_notify_post_deferred - Post the DESTROY records deferred so far
+ * @work: ns_notify_deferred_work.
+ */
+static void ns_notify_post_deferred(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&ns_notify_deferred_list);
+	struct ns_notify_deferred *d, *tmp;
+
+	list = llist_reverse_order(list);
+	llist_for_each_entry_safe(d, tmp, list, node) {
+		ns_notify_deliver(d->owner, &d->n, NULL, NULL);
+		put_user_ns(d->owner);
+		kfree(d);
+	}
+}
+
+static DECLARE_WORK(ns_notify_deferred_work, ns_notify_post_deferred);
+
 /**
  * __ns_notify_destroy - Report that a namespace is being freed
  * @ns: The namespace; its owner must still be referenced.
  *
  * No task is reported: the last reference may be dropped by the kernel
- * itself, from a workqueue or an RCU callback.
+ * itself, from a workqueue or an RCU callback.  It may even be dropped with
+ * interrupts disabled, as by __f_setown() putting the last struct pid of a
+ * pid namespace: the queue locks may not be taken then, so the record is
+ * posted from a work item, which holds a reference on the owner.  If that
+ * item cannot be allocated, the record is lost.
  */
 void __ns_notify_destroy(struct ns_common *ns)
 {
-	ns_notify_post(ns, NOTIFY_NS_DESTROY, NOTIFY_NS_REASON_RELEASE, 0,
-		       NULL, NULL);
+	struct ns_notify_deferred *d;
+	struct user_namespace *owner;
+	struct ns_notification n;
+
+	owner = ns_notify_build(&n, ns, NOTIFY_NS_DESTROY,
+				NOTIFY_NS_REASON_RELEASE, 0);
+	if (!owner)
+		return;
+	if (likely(!irqs_disabled())) {
+		ns_notify_deliver(owner, &n, NULL, NULL);
+		return;
+	}
+
+	d = kmalloc(sizeof(*d), GFP_ATOMIC);
+	if (!d)
+		return;
+	d->owner = get_user_ns(owner);
+	d->n = n;
+	if (llist_add(&d->node, &ns_notify_deferred_list))
+		schedule_work(&ns_notify_deferred_work);
 }
 
 /**

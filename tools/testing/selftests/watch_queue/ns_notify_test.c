@@ -4,8 +4,8 @@
  * notification pipes: a CREATE for each of the eight types by unshare(),
  * one per namespace for clone3() with several flags, SETNS by namespace fd
  * and by pidfd, nothing for a failing setns(), DESTROY once the last task,
- * the last namespace fd or the last bind mount goes, the pid namespace for
- * children, scoping to a user namespace and its descendants, the removal
+ * the last namespace fd or the last bind mount goes, or the last struct pid
+ * with interrupts disabled, the pid namespace for children, scoping to a user namespace and its descendants, the removal
  * of a watch on a user namespace that dies, permissions, process IDs seen
  * from a queue opened in a child pid namespace, closing queues during a
  * storm of namespace churn, and every bad argument.
@@ -217,6 +217,22 @@ static int wait_destroys(struct wq_queue *q, const __u64 *inums, int n)
 		}
 	}
 	return 1;
+}
+
+/*
+ * Whether an ns record of @subtype for @inum is already queued, without
+ * waiting; what is read past is lost.
+ */
+static int wait_ns_now(struct wq_queue *q, unsigned int subtype, __u64 inum)
+{
+	unsigned char buf[128];
+	struct ns_notification *r = (void *)buf;
+
+	while (wq_queue_next(q, buf, sizeof(buf), 0) > 0)
+		if (wq_type(&r->watch) == WATCH_TYPE_NS_NOTIFY &&
+		    wq_subtype(&r->watch) == subtype && r->ns_inum == inum)
+			return 1;
+	return 0;
 }
 
 /* Whether skipped[] holds an ns record of @subtype (any inum if 0). */
@@ -773,6 +789,73 @@ TEST_F_TIMEOUT(ns, destroy_pid_ns_after_last_task, 120)
 	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, inum, NULL);
 	ASSERT_EQ(0, kid_finish(&k));
 	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, inum, NULL);
+}
+
+/* Kid: a pid namespace with one task, C, killed when told to finish. */
+static int kid_pid_ns_owner(void *arg, int in, int out)
+{
+	int status, p[2], q[2];
+	pid_t pid;
+	char c;
+
+	if (unshare(CLONE_NEWPID) < 0 || pipe(p) < 0 || pipe(q) < 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		put_u64(out, ns_inum(0, "pid"));
+		close(q[1]);	/* reported */
+		while (read(p[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	close(q[1]);
+	while (read(q[0], &c, 1) > 0)
+		;
+	put_u64(out, pid);
+	wait_eof(in);
+	close(p[1]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		return 2;
+	return 0;
+}
+
+/*
+ * The last reference on a pid namespace can be the struct pid of a file's
+ * owner, dropped by F_SETOWN with interrupts disabled: the DESTROY must
+ * still arrive, and the kernel log stay clean.
+ */
+TEST_F_TIMEOUT(ns, destroy_pid_ns_irqs_disabled, 120)
+{
+	struct kid k;
+	__u64 inum;
+	pid_t pid;
+	int fd;
+
+	ASSERT_LT(0, kid_start(&k, kid_pid_ns_owner, NULL));
+	inum = get_u64(k.from);
+	pid = get_u64(k.from);
+	ASSERT_LT(0, pid);
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, inum, NULL);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fcntl(fd, F_SETOWN, pid));
+	ASSERT_EQ(0, kid_finish(&k));
+	/*
+	 * Once the tasks' RCU-deferred puts have run, only the file's owner
+	 * holds the namespace.  Give them time: if they have not run, the
+	 * DESTROY comes from them instead, which is also correct.
+	 */
+	wq_sleep_ms(500);
+	ASSERT_EQ(0, fcntl(fd, F_SETOWN, getpid()));
+	if (wait_ns_now(&self->q, NOTIFY_NS_DESTROY, inum)) {
+		TH_LOG("DESTROY queued by the time F_SETOWN returned");
+	} else {
+		TH_LOG("DESTROY not queued yet when F_SETOWN returned");
+		ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, inum, NULL);
+	}
+	close(fd);
 }
 
 /*
