@@ -4,11 +4,12 @@
  * notification pipes: a CREATE for each of the eight types by unshare(),
  * one per namespace for clone3() with several flags, SETNS by namespace fd
  * and by pidfd, nothing for a failing setns(), DESTROY once the last task,
- * the last namespace fd or the last bind mount goes, or the last struct pid
- * with interrupts disabled, the pid namespace for children, scoping to a user namespace and its descendants, the removal
- * of a watch on a user namespace that dies, permissions, process IDs seen
- * from a queue opened in a child pid namespace, closing queues during a
- * storm of namespace churn, and every bad argument.
+ * the last namespace fd or the last bind mount goes, or the last struct
+ * pid with interrupts disabled, the pid namespace for children, scoping to
+ * a user namespace and its descendants, the removal of a watch on a user
+ * namespace that dies, permissions, process IDs seen from a queue opened
+ * in a child pid namespace, closing queues during a storm of namespace
+ * churn, and every bad argument.
  *
  * Runs as root.  Every wait for a record is bounded by poll() with a
  * generous timeout; nothing is asserted about time.
