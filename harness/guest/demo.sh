@@ -6,7 +6,9 @@
 # this script changes keys, and prints the decoded records as they arrive.
 # Then one watch_test watches a mount tree, the ext4 disk's superblock and
 # the session keyring through a single ring while this script mounts,
-# remounts, moves, unmounts, reports a filesystem error and adds a key.
+# remounts, moves, unmounts, reports a filesystem error and adds a key;
+# then it watches every namespace while a task unshares, enters and leaves
+# some.
 # The exit status is watch_test's.
 
 # Run in a session keyring of our own, which watch_test and every keyctl
@@ -85,5 +87,23 @@ keyctl add user third-key x @s >/dev/null
 wait $watcher || status=$?
 [ -z "$disk" ] || umount /mnt/disk
 umount /mnt
+
+echo "=== namespace notifications: ns_notify() on the initial user namespace ==="
+# Every namespace on the system is owned by the initial user namespace or
+# one of its descendants: this watch sees them all.
+watch_test -l 'ns: ' -N /proc/self/ns/user -t 5 &
+nswatch=$!
+sleep 2
+
+say "unshare -m -u -n: new mount, uts and net namespaces (a holder task)"
+unshare -m -u -n sleep 6 &
+holder=$!
+sleep 1
+say "nsenter -t $holder -m -u -n true: setns() into them"
+nsenter -t "$holder" -m -u -n true
+say "the holder exits: its namespaces are destroyed"
+wait $holder
+wait $nswatch || status=$?
+
 echo "=== demo done (watch_test exit status $status) ==="
 exit $status

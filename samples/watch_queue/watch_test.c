@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * watch_test: watch keyrings, mounts and superblocks through
+ * watch_test: watch keyrings, mounts, superblocks and namespaces through
  * /dev/watch_queue or a notification pipe and print every record as it
  * arrives.
  *
  *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS]
- *		   [-k KEY]... [-m PATH]... [-s PATH]...
+ *		   [-k KEY]... [-m PATH]... [-s PATH]... [-N USERNS]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
  *		(default, when nothing else is watched: @s, the session
  *		keyring)
  *	-m PATH	watch the mount PATH is on and every mount below it
  *	-s PATH	watch the superblock of the filesystem PATH is on
+ *	-N NS	watch the namespaces that a user namespace and its descendants
+ *		own, NS naming it, e.g. /proc/self/ns/user (ns_notify())
  *	-f	follow: also watch each key linked into a watched keyring
  *	-p	use a notification pipe instead of /dev/watch_queue
  *	-l L	start every line with L
@@ -36,6 +38,7 @@
 #include <sys/sysmacros.h>
 #include <linux/keyctl.h>
 #include <linux/mount.h>
+#include <linux/sched.h>
 #include <linux/watch_queue.h>
 
 #include "watchq.h"
@@ -49,9 +52,66 @@ static bool follow;
 static const char *label = "";
 static int qfd;
 
+#ifndef __NR_ns_notify
+#define __NR_ns_notify	465
+#endif
+
 static long keyctl_watch(long key, int fd, int id)
 {
 	return syscall(__NR_keyctl, KEYCTL_WATCH_KEY, key, fd, id);
+}
+
+static long ns_notify(int ns_fd, int fd, int id)
+{
+	return syscall(__NR_ns_notify, ns_fd, 0, fd, id);
+}
+
+static const char *ns_type_name(unsigned int type)
+{
+	switch (type) {
+	case CLONE_NEWNS:	return "mnt";
+	case CLONE_NEWUTS:	return "uts";
+	case CLONE_NEWIPC:	return "ipc";
+	case CLONE_NEWPID:	return "pid";
+	case CLONE_NEWNET:	return "net";
+	case CLONE_NEWUSER:	return "user";
+	case CLONE_NEWCGROUP:	return "cgroup";
+	case CLONE_NEWTIME:	return "time";
+	}
+	return "?";
+}
+
+static void print_ns(const struct watch_notification *n, size_t len)
+{
+	static const char *const subtypes[] = {
+		[NOTIFY_NS_CREATE]	= "CREATE",
+		[NOTIFY_NS_SETNS]	= "SETNS",
+		[NOTIFY_NS_DESTROY]	= "DESTROY",
+	};
+	static const char *const reasons[] = {
+		[NOTIFY_NS_REASON_CLONE]	= "clone",
+		[NOTIFY_NS_REASON_UNSHARE]	= "unshare",
+		[NOTIFY_NS_REASON_SETNS_NSFD]	= "setns nsfd",
+		[NOTIFY_NS_REASON_SETNS_PIDFD]	= "setns pidfd",
+		[NOTIFY_NS_REASON_RELEASE]	= "release",
+	};
+	const struct ns_notification *r = (const void *)n;
+
+	if (len < sizeof(*r)) {
+		printf("ns subtype %u, short record\n", n->subtype);
+		return;
+	}
+	printf("ns %s %s:[%llu] owner user:[%llu] (%s)",
+	       n->subtype < ARRAY_SIZE(subtypes) ? subtypes[n->subtype] : "?",
+	       ns_type_name(r->ns_type), (unsigned long long)r->ns_inum,
+	       (unsigned long long)r->owner_inum,
+	       r->reason < ARRAY_SIZE(reasons) ? reasons[r->reason] : "?");
+	if (r->old_inum)
+		printf(" from %s:[%llu]", ns_type_name(r->ns_type),
+		       (unsigned long long)r->old_inum);
+	if (r->pid)
+		printf(" by pid %d tgid %d", r->pid, r->tgid);
+	printf("\n");
 }
 
 static long parse_key(const char *s)
@@ -270,6 +330,9 @@ static void print_record(const struct watch_notification *n, size_t len)
 	case WATCH_TYPE_SB_NOTIFY:
 		print_sb(n, len);
 		break;
+	case WATCH_TYPE_NS_NOTIFY:
+		print_ns(n, len);
+		break;
 	case WATCH_TYPE_USER_NOTIFY:
 		printf("user record, subtype %u, %zu bytes\n", n->subtype, len);
 		break;
@@ -331,13 +394,14 @@ int main(int argc, char **argv)
 {
 	long keys[MAX_WATCHES];
 	const char *mounts[MAX_WATCHES], *sbs[MAX_WATCHES];
-	int nkeys = 0, nmounts = 0, nsbs = 0;
+	const char *userns[MAX_WATCHES];
+	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0;
 	int max_records = -1, idle_ms = -1, seen = 0;
 	bool use_pipe = false;
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fpl:n:t:k:m:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "fpl:n:t:k:m:s:N:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
@@ -369,14 +433,19 @@ int main(int argc, char **argv)
 				errx(2, "too many superblocks");
 			sbs[nsbs++] = optarg;
 			break;
+		case 'N':
+			if (nns == MAX_WATCHES)
+				errx(2, "too many user namespaces");
+			userns[nns++] = optarg;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-s PATH]...\n",
+				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-s PATH]... [-N USERNS]...\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (!nkeys && !nmounts && !nsbs)
+	if (!nkeys && !nmounts && !nsbs && !nns)
 		keys[nkeys++] = KEY_SPEC_SESSION_KEYRING;
 
 	if (use_pipe) {
@@ -410,8 +479,18 @@ int main(int argc, char **argv)
 		printf("%s[id %u] watching the superblock of %s\n", label,
 		       0x30 + i, sbs[i]);
 	}
-	printf("%swatching %d key(s), %d mount(s), %d superblock(s) through %s\n",
-	       label, nkeys, nmounts, nsbs,
+	for (i = 0; i < nns; i++) {
+		int fd = open(userns[i], O_RDONLY | O_CLOEXEC);
+
+		if (fd < 0)
+			err(1, "opening %s", userns[i]);
+		if (ns_notify(fd, qfd, 0x40 + i) < 0)
+			err(1, "ns_notify %s", userns[i]);
+		close(fd);
+	}
+	printf("%swatching %d key(s), %d mount(s), %d superblock(s) and %d user namespace(s)",
+	       label, nkeys, nmounts, nsbs, nns);
+	printf(" through %s\n",
 	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
 	fflush(stdout);
 

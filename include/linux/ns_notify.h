@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Namespace notifications: watch the namespaces a user namespace owns.
+ *
+ * See Documentation/userspace-api/ns_notify.rst
+ */
+#ifndef _LINUX_NS_NOTIFY_H
+#define _LINUX_NS_NOTIFY_H
+
+#include <linux/jump_label.h>
+#include <linux/types.h>
+#include <uapi/linux/watch_queue.h>
+
+struct cred;
+struct mnt_namespace;
+struct ns_common;
+struct nsproxy;
+struct task_struct;
+struct user_namespace;
+
+/**
+ * struct ns_notify_snap - A task's namespaces before it changes them
+ * @nsproxy: A reference on the task's namespaces, or NULL if nothing was
+ *	watched when the snapshot was taken.
+ * @cred: A reference on the task's credentials, for its user namespace.
+ */
+struct ns_notify_snap {
+	struct nsproxy		*nsproxy;
+	const struct cred	*cred;
+};
+
+#ifdef CONFIG_NS_NOTIFICATIONS
+
+DECLARE_STATIC_KEY_FALSE(ns_notify_watched);
+
+void __ns_notify_clone(struct task_struct *child);
+void __ns_notify_snap(struct ns_notify_snap *snap);
+void __ns_notify_changed(struct ns_notify_snap *snap, u32 subtype, u32 reason);
+void __ns_notify_destroy(struct ns_common *ns);
+void ns_notify_user_ns_free(struct user_namespace *ns);
+struct ns_common *mnt_ns_common(struct mnt_namespace *mnt_ns);
+
+/**
+ * ns_notify_clone - Report the namespaces a new task was created with
+ * @child: The new task, not yet woken up.
+ *
+ * Called by the parent once clone() can no longer fail.
+ */
+static inline void ns_notify_clone(struct task_struct *child)
+{
+	if (static_branch_unlikely(&ns_notify_watched))
+		__ns_notify_clone(child);
+}
+
+/**
+ * ns_notify_snap - Remember the current task's namespaces
+ * @snap: Where to remember them.
+ *
+ * Called before unshare() or setns() commits; ns_notify_changed() reports
+ * the difference and must follow.
+ */
+static inline void ns_notify_snap(struct ns_notify_snap *snap)
+{
+	snap->nsproxy = NULL;
+	snap->cred = NULL;
+	if (static_branch_unlikely(&ns_notify_watched))
+		__ns_notify_snap(snap);
+}
+
+/**
+ * ns_notify_changed - Report how the current task's namespaces changed
+ * @snap: The snapshot of ns_notify_snap(), released here.
+ * @subtype: NOTIFY_NS_CREATE or NOTIFY_NS_SETNS.
+ * @reason: enum ns_notification_reason.
+ */
+static inline void ns_notify_changed(struct ns_notify_snap *snap,
+				     u32 subtype, u32 reason)
+{
+	if (unlikely(snap->nsproxy))
+		__ns_notify_changed(snap, subtype, reason);
+}
+
+/**
+ * ns_notify_destroy - Report that a namespace is being freed
+ * @ns: The namespace, whose owner must still be referenced.
+ *
+ * May be called in any context, including an RCU callback.
+ */
+static inline void ns_notify_destroy(struct ns_common *ns)
+{
+	if (static_branch_unlikely(&ns_notify_watched))
+		__ns_notify_destroy(ns);
+}
+
+#else
+
+static inline void ns_notify_clone(struct task_struct *child) {}
+static inline void ns_notify_snap(struct ns_notify_snap *snap) {}
+static inline void ns_notify_changed(struct ns_notify_snap *snap,
+				     u32 subtype, u32 reason) {}
+static inline void ns_notify_destroy(struct ns_common *ns) {}
+static inline void ns_notify_user_ns_free(struct user_namespace *ns) {}
+
+#endif /* CONFIG_NS_NOTIFICATIONS */
+
+#endif /* _LINUX_NS_NOTIFY_H */

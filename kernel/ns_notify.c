@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Namespace notifications.
+ *
+ * A watch on a user namespace reports the namespaces of every type that it
+ * and its descendants own: each one clone(), clone3() or unshare() creates,
+ * each one a task enters by setns() and each one freed.  The watches live on
+ * the watched user namespace and do not pin it: when it is freed, they are
+ * removed and their queues told so.
+ *
+ * See Documentation/userspace-api/ns_notify.rst
+ */
+
+#include <linux/cgroup.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/ipc_namespace.h>
+#include <linux/jump_label.h>
+#include <linux/llist.h>
+#include <linux/mutex.h>
+#include <linux/ns_notify.h>
+#include <linux/nsproxy.h>
+#include <linux/pid_namespace.h>
+#include <linux/proc_fs.h>
+#include <linux/proc_ns.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <linux/security.h>
+#include <linux/slab.h>
+#include <linux/syscalls.h>
+#include <linux/time_namespace.h>
+#include <linux/user_namespace.h>
+#include <linux/utsname.h>
+#include <linux/watch_queue.h>
+#include <linux/workqueue.h>
+#include <net/net_namespace.h>
+
+/* Enabled while any namespace watch exists: the posting paths' only cost. */
+DEFINE_STATIC_KEY_FALSE(ns_notify_watched);
+
+/* Serialises setting up and tearing down user namespaces' watch lists. */
+static DEFINE_MUTEX(ns_notify_lock);
+
+/**
+ * ns_notify_fixup - Translate the causing task's IDs for one queue
+ * @wqueue: The queue the record is about to be posted to.
+ * @n: The record, a struct ns_notification.
+ * @data: The task that caused the event.
+ *
+ * Process IDs are reported in the pid namespace of the queue's opener, and
+ * as 0 if the task is not visible there.
+ */
+static void ns_notify_fixup(const struct watch_queue *wqueue,
+			    struct watch_notification *n, void *data)
+{
+	struct ns_notification *nn = container_of(n, struct ns_notification, watch);
+	struct task_struct *task = data;
+
+	nn->pid = task_pid_nr_ns(task, wqueue->pid_ns);
+	nn->tgid = task_tgid_nr_ns(task, wqueue->pid_ns);
+}
+
+/**
+ * ns_notify_build - Fill in a record about a namespace
+ * @n: The record.
+ * @ns: The namespace.
+ * @subtype: enum ns_notification_subtype.
+ * @reason: enum ns_notification_reason.
+ * @old_inum: The inode number of the namespace the task left, or 0.
+ *
+ * Return: The namespace's owner, or NULL if there is nothing to report.
+ */
+static struct user_namespace *ns_notify_build(struct ns_notification *n,
+					      struct ns_common *ns, u32 subtype,
+					      u32 reason, u64 old_inum)
+{
+	struct user_namespace *owner;
+
+	if (!ns->ops)
+		return NULL;
+	owner = ns->ops->owner(ns);
+	if (!owner)
+		return NULL;
+
+	memset(n, 0, sizeof(*n));
+	n->watch.type = WATCH_TYPE_NS_NOTIFY;
+	n->watch.subtype = subtype;
+	n->watch.info = watch_sizeof(*n);
+	n->ns_type = ns->ops->type;
+	n->reason = reason;
+	n->ns_inum = ns->inum;
+	n->old_inum = old_inum;
+	n->owner_inum = owner->ns.inum;
+	return owner;
+}
+
+/**
+ * ns_notify_deliver - Post a record to those watching a user namespace
+ * @owner: The owner of the namespace the record is about.
+ * @n: The record.
+ * @task: The task that caused the event, or NULL.
+ * @cred: The credentials of the task that caused the event, or NULL.
+ *
+ * The record goes to the watches on @owner and on every ancestor of it.
+ * The caller must hold a reference on @owner, which pins the ancestors.
+ * Does not sleep; must not be called with interrupts disabled.
+ */
+static void ns_notify_deliver(struct user_namespace *owner,
+			      struct ns_notification *n,
+			      struct task_struct *task, const struct cred *cred)
+{
+	struct user_namespace *u;
+	struct watch_list *wlist;
+
+	rcu_read_lock();
+	for (u = owner; u; u = u->parent) {
+		wlist = rcu_dereference(u->ns_watchers);
+		if (wlist)
+			__post_watch_notification_fixup(wlist, &n->watch, cred,
+							u->ns.inum,
+							task ? ns_notify_fixup : NULL,
+							task);
+	}
+	rcu_read_unlock();
+}
+
+/**
+ * ns_notify_post - Post a record about a namespace to those watching it
+ * @ns: The namespace.
+ * @subtype: enum ns_notification_subtype.
+ * @reason: enum ns_notification_reason.
+ * @old_inum: The inode number of the namespace the task left, or 0.
+ * @task: The task that caused the event, or NULL.
+ * @cred: The credentials of the task that caused the event, or NULL.
+ *
+ * The caller must hold a reference on the namespace's owner.
+ */
+static void ns_notify_post(struct ns_common *ns, u32 subtype, u32 reason,
+			   u64 old_inum, struct task_struct *task,
+			   const struct cred *cred)
+{
+	struct user_namespace *owner;
+	struct ns_notification n;
+
+	owner = ns_notify_build(&n, ns, subtype, reason, old_inum);
+	if (owner)
+		ns_notify_deliver(owner, &n, task, cred);
+}
+
+/**
+ * ns_notify_pair - Post a record if a task's namespace of one type changed
+ * @old: The namespace the task had, or NULL.
+ * @new: The namespace the task has now, or NULL.
+ * @subtype: enum ns_notification_subtype.
+ * @reason: enum ns_notification_reason.
+ * @task: The task.
+ */
+static void ns_notify_pair(struct ns_common *old, struct ns_common *new,
+			   u32 subtype, u32 reason, struct task_struct *task)
+{
+	if (old == new || !new)
+		return;
+	ns_notify_post(new, subtype, reason, old ? old->inum : 0, task,
+		       current_cred());
+}
+
+/**
+ * ns_notify_diff - Post a record for each namespace that differs
+ * @old: The task's namespaces before.
+ * @old_user: The task's user namespace before.
+ * @new: The task's namespaces after.
+ * @new_user: The task's user namespace after.
+ * @subtype: enum ns_notification_subtype.
+ * @reason: enum ns_notification_reason.
+ * @task: The task.
+ *
+ * The user namespace comes first, as it owns any other new namespace.  The
+ * pid and time namespaces compared are those for the task's children.
+ */
+static void ns_notify_diff(struct nsproxy *old, struct user_namespace *old_user,
+			   struct nsproxy *new, struct user_namespace *new_user,
+			   u32 subtype, u32 reason, struct task_struct *task)
+{
+	ns_notify_pair(&old_user->ns, &new_user->ns, subtype, reason, task);
+	if (!old || !new)
+		return;
+	if (old->mnt_ns != new->mnt_ns)
+		ns_notify_pair(mnt_ns_common(old->mnt_ns),
+			       mnt_ns_common(new->mnt_ns), subtype, reason, task);
+	ns_notify_pair(&old->uts_ns->ns, &new->uts_ns->ns, subtype, reason, task);
+	ns_notify_pair(&old->ipc_ns->ns, &new->ipc_ns->ns, subtype, reason, task);
+	ns_notify_pair(&old->pid_ns_for_children->ns,
+		       &new->pid_ns_for_children->ns, subtype, reason, task);
+	ns_notify_pair(&old->net_ns->ns, &new->net_ns->ns, subtype, reason, task);
+#ifdef CONFIG_CGROUPS
+	ns_notify_pair(&old->cgroup_ns->ns, &new->cgroup_ns->ns,
+		       subtype, reason, task);
+#endif
+	ns_notify_pair(&old->time_ns_for_children->ns,
+		       &new->time_ns_for_children->ns, subtype, reason, task);
+}
+
+/**
+ * __ns_notify_clone - Report the namespaces a new task was created with
+ * @child: The new task, not yet woken up.
+ *
+ * Each namespace the child has and its parent, the current task, has not
+ * was created by this clone().
+ */
+void __ns_notify_clone(struct task_struct *child)
+{
+	struct user_namespace *child_user;
+
+	rcu_read_lock();
+	child_user = task_cred_xxx(child, user_ns);
+	rcu_read_unlock();
+
+	/* The child is not running yet: its nsproxy and creds are stable. */
+	ns_notify_diff(current->nsproxy, current_user_ns(),
+		       child->nsproxy, child_user,
+		       NOTIFY_NS_CREATE, NOTIFY_NS_REASON_CLONE, child);
+}
+
+/**
+ * __ns_notify_snap - Take references on the current task's namespaces
+ * @snap: Where to keep them.
+ */
+void __ns_notify_snap(struct ns_notify_snap *snap)
+{
+	struct nsproxy *nsproxy = current->nsproxy;
+
+	get_nsproxy(nsproxy);
+	snap->nsproxy = nsproxy;
+	snap->cred = get_current_cred();
+}
+
+/**
+ * __ns_notify_changed - Report how the current task's namespaces changed
+ * @snap: The namespaces before the change, released here.
+ * @subtype: NOTIFY_NS_CREATE or NOTIFY_NS_SETNS.
+ * @reason: enum ns_notification_reason.
+ *
+ * Called once the change has been committed, so that a failed unshare() or
+ * setns() reports nothing.  Releasing the snapshot may free the namespaces
+ * the task left, whose DESTROY records then follow.
+ */
+void __ns_notify_changed(struct ns_notify_snap *snap, u32 subtype, u32 reason)
+{
+	ns_notify_diff(snap->nsproxy, snap->cred->user_ns,
+		       current->nsproxy, current_user_ns(),
+		       subtype, reason, current);
+	put_nsproxy(snap->nsproxy);
+	put_cred(snap->cred);
+	snap->nsproxy = NULL;
+	snap->cred = NULL;
+}
+
+/*
+ * DESTROY records of namespaces whose last reference went with interrupts
+ * disabled, waiting for ns_notify_deferred_work to post them.
+ */
+struct ns_notify_deferred {
+	struct llist_node	node;
+	struct user_namespace	*owner;		/* Referenced */
+	struct ns_notification	n;
+};
+
+static LLIST_HEAD(ns_notify_deferred_list);
+
+/**
+ * ns_notify_post_deferred - Post the DESTROY records deferred so far
+ * @work: ns_notify_deferred_work.
+ */
+static void ns_notify_post_deferred(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&ns_notify_deferred_list);
+	struct ns_notify_deferred *d, *tmp;
+
+	list = llist_reverse_order(list);
+	llist_for_each_entry_safe(d, tmp, list, node) {
+		ns_notify_deliver(d->owner, &d->n, NULL, NULL);
+		put_user_ns(d->owner);
+		kfree(d);
+	}
+}
+
+static DECLARE_WORK(ns_notify_deferred_work, ns_notify_post_deferred);
+
+/**
+ * __ns_notify_destroy - Report that a namespace is being freed
+ * @ns: The namespace; its owner must still be referenced.
+ *
+ * No task is reported: the last reference may be dropped by the kernel
+ * itself, from a workqueue or an RCU callback.  It may even be dropped with
+ * interrupts disabled, as by __f_setown() putting the last struct pid of a
+ * pid namespace: the queue locks may not be taken then, so the record is
+ * posted from a work item, which holds a reference on the owner.  If that
+ * item cannot be allocated, the record is lost.
+ */
+void __ns_notify_destroy(struct ns_common *ns)
+{
+	struct ns_notify_deferred *d;
+	struct user_namespace *owner;
+	struct ns_notification n;
+
+	owner = ns_notify_build(&n, ns, NOTIFY_NS_DESTROY,
+				NOTIFY_NS_REASON_RELEASE, 0);
+	if (!owner)
+		return;
+	if (likely(!irqs_disabled())) {
+		ns_notify_deliver(owner, &n, NULL, NULL);
+		return;
+	}
+
+	d = kmalloc(sizeof(*d), GFP_ATOMIC);
+	if (!d)
+		return;
+	d->owner = get_user_ns(owner);
+	d->n = n;
+	if (llist_add(&d->node, &ns_notify_deferred_list))
+		schedule_work(&ns_notify_deferred_work);
+}
+
+/**
+ * ns_notify_release_watch - Account for a watch leaving a watch list
+ * @watch: The watch.
+ *
+ * Called without locks held, in process context.
+ */
+static void ns_notify_release_watch(struct watch *watch)
+{
+	static_branch_dec(&ns_notify_watched);
+}
+
+/**
+ * ns_notify_user_ns_free - Remove the watches on a dying user namespace
+ * @ns: The user namespace, about to be freed.
+ *
+ * Each watch gets a removal notice.  Nothing can be posting through @ns any
+ * more: a poster holds a reference on a namespace @ns or a descendant owns.
+ */
+void ns_notify_user_ns_free(struct user_namespace *ns)
+{
+	struct watch_list *wlist;
+
+	if (!rcu_access_pointer(ns->ns_watchers))
+		return;
+
+	mutex_lock(&ns_notify_lock);
+	wlist = rcu_replace_pointer(ns->ns_watchers, NULL,
+				    lockdep_is_held(&ns_notify_lock));
+	mutex_unlock(&ns_notify_lock);
+
+	remove_watch_list(wlist, ns->ns.inum);
+}
+
+/**
+ * ns_notify_add - Add a watch on a user namespace
+ * @user_ns: The watched user namespace, pinned by the caller.
+ * @wqueue: The queue to post to.
+ * @watch_id: The ID to put in the records, 0 to 255.
+ *
+ * Return: 0, -ENOMEM, -EBUSY if the queue already watches @user_ns, -EAGAIN
+ * if the user has too many watches or -ENOENT if the queue was closed.
+ */
+static int ns_notify_add(struct user_namespace *user_ns,
+			 struct watch_queue *wqueue, int watch_id)
+{
+	struct watch_list *wlist;
+	struct watch *watch;
+	int ret;
+
+	watch = kzalloc(sizeof(*watch), GFP_KERNEL);
+	if (!watch)
+		return -ENOMEM;
+	init_watch(watch, wqueue);
+	watch->id = user_ns->ns.inum;
+	watch->info_id = (u32)watch_id << WATCH_INFO_ID__SHIFT;
+
+	/* Turn posting on before the watch can see anything. */
+	static_branch_inc(&ns_notify_watched);
+
+	mutex_lock(&ns_notify_lock);
+	wlist = rcu_dereference_protected(user_ns->ns_watchers,
+					  lockdep_is_held(&ns_notify_lock));
+	if (!wlist) {
+		ret = -ENOMEM;
+		wlist = kzalloc(sizeof(*wlist), GFP_KERNEL);
+		if (!wlist)
+			goto out;
+		init_watch_list(wlist, ns_notify_release_watch);
+		rcu_assign_pointer(user_ns->ns_watchers, wlist);
+	}
+	ret = add_watch_to_object(watch, wlist);
+out:
+	mutex_unlock(&ns_notify_lock);
+
+	if (ret < 0) {
+		static_branch_dec(&ns_notify_watched);
+		kfree(watch);
+	}
+	return ret;
+}
+
+/**
+ * ns_notify_remove - Remove a queue's watch on a user namespace
+ * @user_ns: The watched user namespace, pinned by the caller.
+ * @wqueue: The queue.
+ *
+ * Return: 0 or -ENOENT if the queue does not watch @user_ns.
+ */
+static int ns_notify_remove(struct user_namespace *user_ns,
+			    struct watch_queue *wqueue)
+{
+	struct watch_list *wlist;
+	int ret = -ENOENT;
+
+	mutex_lock(&ns_notify_lock);
+	wlist = rcu_dereference_protected(user_ns->ns_watchers,
+					  lockdep_is_held(&ns_notify_lock));
+	if (wlist)
+		ret = remove_watch_from_object(wlist, wqueue, user_ns->ns.inum,
+					       false);
+	mutex_unlock(&ns_notify_lock);
+
+	return ret == -EBADSLT ? -ENOENT : ret;
+}
+
+/**
+ * sys_ns_notify - Watch the namespaces a user namespace owns
+ * @ns_fd: An nsfs file descriptor of a user namespace.
+ * @flags: Must be 0.
+ * @watch_fd: A /dev/watch_queue file or a notification pipe.
+ * @watch_id: The ID for the records, 0 to 255, or -1 to remove the watch.
+ *
+ * The caller needs CAP_SYS_ADMIN in the user namespace.  The watch covers
+ * the namespaces of every type whose owning user namespace is that one or
+ * any of its descendants.
+ *
+ * Return: 0 or a negative error code.
+ */
+SYSCALL_DEFINE4(ns_notify, int, ns_fd, unsigned int, flags,
+		int, watch_fd, int, watch_id)
+{
+	CLASS(fd, f)(ns_fd);
+	struct user_namespace *user_ns;
+	struct watch_queue *wqueue;
+	struct ns_common *ns;
+	int ret;
+
+	if (flags || watch_id < -1 || watch_id > 0xff)
+		return -EINVAL;
+	if (fd_empty(f))
+		return -EBADF;
+	if (!proc_ns_file(fd_file(f)))
+		return -EINVAL;
+	ns = get_proc_ns(file_inode(fd_file(f)));
+	if (ns->ops->type != CLONE_NEWUSER)
+		return -EINVAL;
+	/* The open nsfs file pins the user namespace. */
+	user_ns = container_of(ns, struct user_namespace, ns);
+
+	wqueue = get_watch_queue(watch_fd);
+	if (IS_ERR(wqueue))
+		return PTR_ERR(wqueue);
+
+	ret = -EPERM;
+	if (!ns_capable(user_ns, CAP_SYS_ADMIN))
+		goto out;
+	ret = security_watch_ns(user_ns);
+	if (ret < 0)
+		goto out;
+
+	if (watch_id >= 0)
+		ret = ns_notify_add(user_ns, wqueue, watch_id);
+	else
+		ret = ns_notify_remove(user_ns, wqueue);
+out:
+	put_watch_queue(wqueue);
+	return ret;
+}

@@ -1,0 +1,1372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Namespace notifications, ns_notify(), through /dev/watch_queue and
+ * notification pipes: a CREATE for each of the eight types by unshare(),
+ * one per namespace for clone3() with several flags, SETNS by namespace fd
+ * and by pidfd, nothing for a failing setns(), DESTROY once the last task,
+ * the last namespace fd or the last bind mount goes, or the last struct
+ * pid with interrupts disabled, the pid namespace for children, scoping to
+ * a user namespace and its descendants, the removal of a watch on a user
+ * namespace that dies, permissions, process IDs seen from a queue opened
+ * in a child pid namespace, closing queues during a storm of namespace
+ * churn, and every bad argument.
+ *
+ * Runs as root.  Every wait for a record is bounded by poll() with a
+ * generous timeout; nothing is asserted about time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <linux/watch_queue.h>
+
+#include "../kselftest_harness.h"
+#include "wq_selftest.h"
+
+#ifndef __NR_ns_notify
+#define __NR_ns_notify	465
+#endif
+#ifndef __NR_clone3
+#define __NR_clone3	435
+#endif
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open	434
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME	0x00000080
+#endif
+#ifndef CLONE_NEWCGROUP
+#define CLONE_NEWCGROUP	0x02000000
+#endif
+
+/* Bound on waiting for a record: net and user namespaces die in workqueues. */
+#define WAIT_MS		60000
+#define WATCH_ID	7
+
+static long ns_notify(int ns_fd, unsigned int flags, int watch_fd, int id)
+{
+	return syscall(__NR_ns_notify, ns_fd, flags, watch_fd, id);
+}
+
+static int pidfd_open(pid_t pid)
+{
+	return syscall(__NR_pidfd_open, pid, 0);
+}
+
+/* clone3()'s argument, spelt out to avoid <linux/sched.h> vs <sched.h>. */
+struct clone3_args {
+	__u64 flags, pidfd, child_tid, parent_tid, exit_signal;
+	__u64 stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+static const struct ns_type {
+	unsigned int flag;
+	const char *name;	/* /proc/PID/ns/ file of the task itself */
+	const char *child;	/* the one that the flag changes */
+} ns_types[] = {
+	{ CLONE_NEWUSER,	"user",		"user" },
+	{ CLONE_NEWNS,		"mnt",		"mnt" },
+	{ CLONE_NEWUTS,		"uts",		"uts" },
+	{ CLONE_NEWIPC,		"ipc",		"ipc" },
+	{ CLONE_NEWPID,		"pid",		"pid_for_children" },
+	{ CLONE_NEWNET,		"net",		"net" },
+	{ CLONE_NEWCGROUP,	"cgroup",	"cgroup" },
+	{ CLONE_NEWTIME,	"time",		"time_for_children" },
+};
+
+#define NR_TYPES	((int)ARRAY_SIZE(ns_types))
+
+static const char *type_name(unsigned int flag)
+{
+	int i;
+
+	for (i = 0; i < NR_TYPES; i++)
+		if (ns_types[i].flag == flag)
+			return ns_types[i].name;
+	return "?";
+}
+
+/* The inode number of /proc/@pid/ns/@name (pid 0: self), 0 on error. */
+static __u64 ns_inum(pid_t pid, const char *name)
+{
+	char path[64];
+	struct stat st;
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	if (stat(path, &st) < 0)
+		return 0;
+	return st.st_ino;
+}
+
+static int ns_open(pid_t pid, const char *name)
+{
+	char path[64];
+
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%d/ns/%s", pid, name);
+	else
+		snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* Records read past while waiting for another, for negative checks. */
+#define MAX_SKIPPED	512
+static struct ns_notification skipped[MAX_SKIPPED];
+static int nr_skipped;
+
+static unsigned int rec_id(const struct watch_notification *n)
+{
+	return (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT;
+}
+
+static void describe(const struct ns_notification *r, char *s, size_t size)
+{
+	static const char *const st[] = { "CREATE", "SETNS", "DESTROY" };
+
+	if (wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY) {
+		snprintf(s, size, "type %u subtype %u", wq_type(&r->watch),
+			 wq_subtype(&r->watch));
+		return;
+	}
+	snprintf(s, size, "%s %s inum %llu old %llu owner %llu reason %u pid %d tgid %d id %u",
+		 wq_subtype(&r->watch) < 3 ? st[wq_subtype(&r->watch)] : "?",
+		 type_name(r->ns_type), (unsigned long long)r->ns_inum,
+		 (unsigned long long)r->old_inum,
+		 (unsigned long long)r->owner_inum, r->reason, r->pid, r->tgid,
+		 rec_id(&r->watch));
+}
+
+/*
+ * Read records until an ns record of @subtype for the namespace @inum
+ * arrives, waiting up to WAIT_MS.  Others are kept in skipped[].  Returns
+ * 1 with the record in *@out, or 0.
+ */
+static int wait_ns(struct wq_queue *q, unsigned int subtype, __u64 inum,
+		   struct ns_notification *out)
+{
+	long long end = wq_now_ms() + WAIT_MS;
+	unsigned char buf[128];
+	struct ns_notification *r = (void *)buf;
+	ssize_t len;
+	int left;
+
+	nr_skipped = 0;
+	for (;;) {
+		left = end - wq_now_ms();
+		if (left <= 0)
+			return 0;
+		len = wq_queue_next(q, buf, sizeof(buf), left);
+		if (len <= 0)
+			return 0;
+		if (len == sizeof(*r) &&
+		    wq_type(&r->watch) == WATCH_TYPE_NS_NOTIFY &&
+		    wq_subtype(&r->watch) == subtype && r->ns_inum == inum) {
+			if (out)
+				*out = *r;
+			return 1;
+		}
+		if (nr_skipped < MAX_SKIPPED) {
+			memset(&skipped[nr_skipped], 0, sizeof(*r));
+			memcpy(&skipped[nr_skipped], buf,
+			       len < (ssize_t)sizeof(*r) ? (size_t)len : sizeof(*r));
+			nr_skipped++;
+		}
+	}
+}
+
+/*
+ * Read records until a DESTROY for each of the @n namespaces @inums has
+ * arrived, in any order; 1 if all did within WAIT_MS.
+ */
+static int wait_destroys(struct wq_queue *q, const __u64 *inums, int n)
+{
+	long long end = wq_now_ms() + WAIT_MS;
+	unsigned char buf[128];
+	struct ns_notification *r = (void *)buf;
+	int left, i, missing = n;
+	char seen[64] = {};
+
+	while (missing) {
+		left = end - wq_now_ms();
+		if (left <= 0 || wq_queue_next(q, buf, sizeof(buf), left) <= 0)
+			return 0;
+		if (wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY ||
+		    wq_subtype(&r->watch) != NOTIFY_NS_DESTROY)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (!seen[i] && inums[i] == r->ns_inum) {
+				seen[i] = 1;
+				missing--;
+			}
+		}
+	}
+	return 1;
+}
+
+/*
+ * Whether an ns record of @subtype for @inum is already queued, without
+ * waiting; what is read past is lost.
+ */
+static int wait_ns_now(struct wq_queue *q, unsigned int subtype, __u64 inum)
+{
+	unsigned char buf[128];
+	struct ns_notification *r = (void *)buf;
+
+	while (wq_queue_next(q, buf, sizeof(buf), 0) > 0)
+		if (wq_type(&r->watch) == WATCH_TYPE_NS_NOTIFY &&
+		    wq_subtype(&r->watch) == subtype && r->ns_inum == inum)
+			return 1;
+	return 0;
+}
+
+/* Whether skipped[] holds an ns record of @subtype (any inum if 0). */
+static int skipped_has(unsigned int subtype, __u64 inum)
+{
+	int i;
+
+	for (i = 0; i < nr_skipped; i++)
+		if (wq_type(&skipped[i].watch) == WATCH_TYPE_NS_NOTIFY &&
+		    wq_subtype(&skipped[i].watch) == subtype &&
+		    (!inum || skipped[i].ns_inum == inum))
+			return 1;
+	return 0;
+}
+
+/* Whether the queue holds no record right now. */
+static int queue_empty(struct wq_queue *q)
+{
+	unsigned char buf[128];
+
+	return wq_queue_next(q, buf, sizeof(buf), 0) == 0;
+}
+
+#define ASSERT_NS_REC(q, st, inum, out) do {				\
+	unsigned int _st = (st);					\
+	__u64 _inum = (inum);						\
+	char _d[200];							\
+	int _i;								\
+									\
+	if (!wait_ns(q, _st, _inum, out)) {				\
+		for (_i = 0; _i < nr_skipped; _i++) {			\
+			describe(&skipped[_i], _d, sizeof(_d));		\
+			TH_LOG("skipped: %s", _d);			\
+		}							\
+		ASSERT_TRUE(0) TH_LOG("no subtype %u record for inum %llu", \
+				      _st, (unsigned long long)_inum);	\
+	}								\
+} while (0)
+
+/* A record's fields, checked. */
+#define ASSERT_FIELDS(r, type, reason_, old, owner, pid_) do {		\
+	const struct ns_notification *_r = &(r);			\
+	int _pid = (pid_);						\
+	char _d[200];							\
+									\
+	describe(_r, _d, sizeof(_d));					\
+	TH_LOG("got %s", _d);						\
+	ASSERT_EQ(_r->watch.info & WATCH_INFO_LENGTH, sizeof(*_r));	\
+	ASSERT_EQ(rec_id(&_r->watch), WATCH_ID);			\
+	ASSERT_EQ(_r->ns_type, (type));					\
+	ASSERT_EQ(_r->reason, (reason_));				\
+	ASSERT_EQ(_r->old_inum, (old));					\
+	ASSERT_EQ(_r->owner_inum, (owner));				\
+	ASSERT_EQ(_r->pid, _pid);					\
+	ASSERT_EQ(_r->tgid, _pid);					\
+} while (0)
+
+/*
+ * A child process that runs @fn, which talks through @in (commands from the
+ * parent) and @out (reports to it).  Closing the parent's end of @in tells
+ * the child to finish.
+ */
+struct kid {
+	pid_t pid;
+	int to;		/* parent -> kid */
+	int from;	/* kid -> parent */
+};
+
+static pid_t kid_start(struct kid *k, int (*fn)(void *arg, int in, int out),
+		       void *arg)
+{
+	int a[2], b[2];
+
+	if (pipe(a) < 0 || pipe(b) < 0)
+		return -1;
+	k->pid = fork();
+	if (k->pid == 0) {
+		/* A parent that stops listening must not kill the kid. */
+		signal(SIGPIPE, SIG_IGN);
+		close(a[1]);
+		close(b[0]);
+		_exit(fn(arg, a[0], b[1]));
+	}
+	close(a[0]);
+	close(b[1]);
+	k->to = a[1];
+	k->from = b[0];
+	return k->pid;
+}
+
+/* Tell the kid to finish and reap it; its exit status or -1. */
+static int kid_finish(struct kid *k)
+{
+	int status;
+
+	if (k->to >= 0)
+		close(k->to);
+	if (k->from >= 0)
+		close(k->from);
+	k->to = -1;
+	k->from = -1;
+	if (waitpid(k->pid, &status, 0) != k->pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static int put_u64(int fd, __u64 v)
+{
+	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
+}
+
+/* Read one value the kid reported, or all-ones if it did not. */
+static __u64 get_u64(int fd)
+{
+	__u64 v;
+
+	if (read(fd, &v, sizeof(v)) != sizeof(v))
+		return ~0ULL;
+	return v;
+}
+
+/* Block until the parent closes @in. */
+static void wait_eof(int in)
+{
+	char c;
+
+	while (read(in, &c, 1) > 0)
+		;
+}
+
+/*
+ * Fork a first task into a new pid namespace for children, which exits at
+ * once: until one is made, /proc/PID/ns/pid_for_children cannot be opened.
+ */
+static int first_pid(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(getpid() == 1 ? 0 : 1);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		return -1;
+	return 0;
+}
+
+/*
+ * Kid: report the inums of the namespaces of all types (those the flags
+ * change), unshare(flags), report them again (or the negated errno of
+ * unshare() in the first value), then wait to be told to go.
+ */
+static int kid_unshare(void *arg, int in, int out)
+{
+	unsigned long flags = (unsigned long)arg;
+	int i;
+
+	for (i = 0; i < NR_TYPES; i++)
+		put_u64(out, ns_inum(0, ns_types[i].child));
+	if (unshare(flags) < 0) {
+		put_u64(out, -errno);
+		return 1;
+	}
+	if ((flags & CLONE_NEWPID) && first_pid() < 0)
+		return 2;
+	for (i = 0; i < NR_TYPES; i++)
+		put_u64(out, ns_inum(0, ns_types[i].child));
+	wait_eof(in);
+	return 0;
+}
+
+/* The inums before and after a kid_unshare(). */
+struct inums {
+	__u64 before[8], after[8];
+};
+
+static int read_inums(struct kid *k, struct inums *ino)
+{
+	int i;
+
+	for (i = 0; i < NR_TYPES; i++)
+		ino->before[i] = get_u64(k->from);
+	for (i = 0; i < NR_TYPES; i++)
+		ino->after[i] = get_u64(k->from);
+	return ino->after[0] == ~0ULL ? -1 : 0;
+}
+
+FIXTURE(ns) {
+	struct wq_queue q;
+	int user_fd;		/* the initial user namespace */
+	__u64 init_user;
+};
+
+FIXTURE_VARIANT(ns) {
+	int use_pipe;
+};
+
+FIXTURE_VARIANT_ADD(ns, device) {
+	.use_pipe = 0,
+};
+
+FIXTURE_VARIANT_ADD(ns, pipe) {
+	.use_pipe = 1,
+};
+
+FIXTURE_SETUP(ns)
+{
+	ASSERT_EQ(0, wq_queue_open(&self->q, variant->use_pipe));
+	self->user_fd = ns_open(0, "user");
+	ASSERT_LE(0, self->user_fd);
+	self->init_user = ns_inum(0, "user");
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, self->q.fd, WATCH_ID))
+		TH_LOG("ns_notify: %s", strerror(errno));
+}
+
+FIXTURE_TEARDOWN(ns)
+{
+	wq_queue_close(&self->q);
+	close(self->user_fd);
+}
+
+/* Each type by unshare(): CREATE with every field, then DESTROY at exit. */
+TEST_F_TIMEOUT(ns, unshare_each_type, 240)
+{
+	struct ns_notification r;
+	struct inums ino;
+	struct kid k;
+	int i;
+
+	for (i = 0; i < NR_TYPES; i++) {
+		__u64 owner = self->init_user;
+
+		TH_LOG("unshare(CLONE_NEW%s)", ns_types[i].name);
+		ASSERT_LT(0, kid_start(&k, kid_unshare,
+				       (void *)(unsigned long)ns_types[i].flag));
+		ASSERT_EQ(0, read_inums(&k, &ino));
+		ASSERT_NE(ino.before[i], ino.after[i]);
+
+		ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, ino.after[i], &r);
+		ASSERT_FIELDS(r, ns_types[i].flag, NOTIFY_NS_REASON_UNSHARE,
+			      ino.before[i], owner, k.pid);
+		/* Nothing else was created. */
+		ASSERT_FALSE(skipped_has(NOTIFY_NS_CREATE, 0));
+
+		ASSERT_EQ(0, kid_finish(&k));
+		ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, ino.after[i], &r);
+		ASSERT_FIELDS(r, ns_types[i].flag, NOTIFY_NS_REASON_RELEASE,
+			      0, owner, 0);
+	}
+}
+
+/* Kid of clone3: report its namespaces, then wait. */
+static int clone3_kid(int in, int out)
+{
+	int i;
+
+	for (i = 0; i < NR_TYPES; i++)
+		put_u64(out, ns_inum(0, ns_types[i].child));
+	wait_eof(in);
+	return 0;
+}
+
+/* clone3() with all eight flags: one CREATE per namespace, user first. */
+TEST_F_TIMEOUT(ns, clone3_all_types, 240)
+{
+	struct clone3_args args = {};
+	struct ns_notification r;
+	__u64 before[8], after[8];
+	unsigned int flags = 0;
+	int a[2], b[2], i, status, seen = 0;
+	pid_t pid;
+
+	for (i = 0; i < NR_TYPES; i++) {
+		flags |= ns_types[i].flag;
+		before[i] = ns_inum(0, ns_types[i].child);
+	}
+	ASSERT_EQ(0, pipe(a));
+	ASSERT_EQ(0, pipe(b));
+	args.flags = flags;
+	args.exit_signal = SIGCHLD;
+	pid = syscall(__NR_clone3, &args, sizeof(args));
+	if (pid == 0) {
+		close(a[1]);
+		close(b[0]);
+		_exit(clone3_kid(a[0], b[1]));
+	}
+	ASSERT_LT(0, pid) TH_LOG("clone3: %s", strerror(errno));
+	close(a[0]);
+	close(b[1]);
+	for (i = 0; i < NR_TYPES; i++)
+		after[i] = get_u64(b[0]);
+
+	/* The user namespace comes first: it owns the others. */
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, after[0], &r);
+	ASSERT_FIELDS(r, CLONE_NEWUSER, NOTIFY_NS_REASON_CLONE, before[0],
+		      self->init_user, pid);
+	ASSERT_FALSE(skipped_has(NOTIFY_NS_CREATE, 0));
+	for (i = 1; i < NR_TYPES; i++) {
+		ASSERT_NE(before[i], after[i]);
+		ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, after[i], &r);
+		ASSERT_FIELDS(r, ns_types[i].flag, NOTIFY_NS_REASON_CLONE,
+			      before[i], after[0], pid);
+		seen += nr_skipped;
+	}
+	/* In order, with nothing between them. */
+	ASSERT_EQ(0, seen);
+
+	close(a[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	close(b[0]);
+	ASSERT_EQ(0, status);
+	/* All eight die with the task. */
+	ASSERT_TRUE(wait_destroys(&self->q, after, NR_TYPES));
+}
+
+/* Kid: setns() into what the parent names, by fd or pidfd, then report. */
+struct setns_arg {
+	int fd;
+	int flags;
+	int threads;	/* become multithreaded first, to make setns() fail */
+	unsigned long marker;	/* unshare() these afterwards */
+};
+
+static void *sleeper(void *arg)
+{
+	pause();
+	return NULL;
+}
+
+static int kid_setns(void *p, int in, int out)
+{
+	struct setns_arg *arg = p;
+	pthread_t t;
+	int i, ret;
+
+	for (i = 0; i < NR_TYPES; i++)
+		put_u64(out, ns_inum(0, ns_types[i].child));
+	if (arg->threads && pthread_create(&t, NULL, sleeper, NULL))
+		return 2;
+	ret = setns(arg->fd, arg->flags);
+	put_u64(out, ret < 0 ? -errno : 0);
+	if (arg->marker && unshare(arg->marker) < 0)
+		return 3;
+	for (i = 0; i < NR_TYPES; i++)
+		put_u64(out, ns_inum(0, ns_types[i].child));
+	wait_eof(in);
+	return 0;
+}
+
+/* setns() by a namespace fd: one SETNS, with the namespace left. */
+TEST_F_TIMEOUT(ns, setns_nsfd, 120)
+{
+	struct setns_arg arg = {};
+	struct ns_notification r;
+	struct inums target, ino;
+	struct kid t, k;
+	__u64 err;
+
+	ASSERT_LT(0, kid_start(&t, kid_unshare, (void *)CLONE_NEWUTS));
+	ASSERT_EQ(0, read_inums(&t, &target));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, target.after[2], NULL);
+
+	arg.fd = ns_open(t.pid, "uts");
+	ASSERT_LE(0, arg.fd);
+	ASSERT_LT(0, kid_start(&k, kid_setns, &arg));
+	close(arg.fd);
+	for (int i = 0; i < NR_TYPES; i++)
+		ino.before[i] = get_u64(k.from);
+	err = get_u64(k.from);
+	ASSERT_EQ(0, err);
+	for (int i = 0; i < NR_TYPES; i++)
+		ino.after[i] = get_u64(k.from);
+	ASSERT_EQ(target.after[2], ino.after[2]);
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_SETNS, target.after[2], &r);
+	ASSERT_FIELDS(r, CLONE_NEWUTS, NOTIFY_NS_REASON_SETNS_NSFD,
+		      ino.before[2], self->init_user, k.pid);
+	ASSERT_EQ(0, kid_finish(&k));
+	ASSERT_EQ(0, kid_finish(&t));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, target.after[2], NULL);
+}
+
+/*
+ * setns() by a pidfd with several flags: one SETNS per namespace switched,
+ * none for the mount namespace, which the two tasks share.
+ */
+TEST_F_TIMEOUT(ns, setns_pidfd_several, 120)
+{
+	static const int idx[] = { 2, 3, 5 };	/* uts, ipc, net */
+	struct setns_arg arg = {};
+	struct ns_notification r;
+	struct inums target, ino;
+	struct kid t, k;
+	int i;
+
+	ASSERT_LT(0, kid_start(&t, kid_unshare,
+			       (void *)(CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)));
+	ASSERT_EQ(0, read_inums(&t, &target));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, target.after[5], NULL);
+
+	arg.fd = pidfd_open(t.pid);
+	ASSERT_LE(0, arg.fd);
+	arg.flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWNS;
+	arg.marker = CLONE_NEWCGROUP;
+	ASSERT_LT(0, kid_start(&k, kid_setns, &arg));
+	close(arg.fd);
+	for (i = 0; i < NR_TYPES; i++)
+		ino.before[i] = get_u64(k.from);
+	ASSERT_EQ(0, get_u64(k.from));
+	for (i = 0; i < NR_TYPES; i++)
+		ino.after[i] = get_u64(k.from);
+	ASSERT_EQ(ino.before[1], ino.after[1]);
+
+	for (i = 0; i < (int)ARRAY_SIZE(idx); i++) {
+		ASSERT_EQ(target.after[idx[i]], ino.after[idx[i]]);
+		ASSERT_NS_REC(&self->q, NOTIFY_NS_SETNS, target.after[idx[i]], &r);
+		ASSERT_FIELDS(r, ns_types[idx[i]].flag,
+			      NOTIFY_NS_REASON_SETNS_PIDFD,
+			      ino.before[idx[i]], self->init_user, k.pid);
+		ASSERT_FALSE(skipped_has(NOTIFY_NS_SETNS, 0));
+	}
+	/* The marker: nothing about the mount namespace came before it. */
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, ino.after[6], NULL);
+	ASSERT_FALSE(skipped_has(NOTIFY_NS_SETNS, 0));
+	ASSERT_EQ(0, kid_finish(&k));
+	ASSERT_EQ(0, kid_finish(&t));
+}
+
+/* A setns() that fails part-way posts nothing. */
+TEST_F_TIMEOUT(ns, setns_failing_posts_nothing, 120)
+{
+	struct clone3_args args = {};
+	struct setns_arg arg = {};
+	struct inums ino;
+	int a[2], status, i;
+	struct kid k;
+	__u64 err;
+	pid_t t;
+
+	/* The target has new uts, ipc and time namespaces of its own. */
+	ASSERT_EQ(0, pipe(a));
+	args.flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME;
+	args.exit_signal = SIGCHLD;
+	t = syscall(__NR_clone3, &args, sizeof(args));
+	if (t == 0) {
+		char c;
+
+		close(a[1]);
+		while (read(a[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	ASSERT_LT(0, t);
+	close(a[0]);
+
+	/*
+	 * Switching time namespace needs a single-threaded task: the uts
+	 * and ipc namespaces are installed in the new set first, then the
+	 * whole setns() fails.
+	 */
+	arg.fd = pidfd_open(t);
+	ASSERT_LE(0, arg.fd);
+	arg.flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME;
+	arg.threads = 1;
+	arg.marker = CLONE_NEWUTS;
+	ASSERT_LT(0, kid_start(&k, kid_setns, &arg));
+	close(arg.fd);
+	for (i = 0; i < NR_TYPES; i++)
+		ino.before[i] = get_u64(k.from);
+	err = get_u64(k.from);
+	ASSERT_NE(0, err) TH_LOG("setns() succeeded");
+	TH_LOG("setns() failed with %s as it should", strerror(-(int)err));
+	for (i = 0; i < NR_TYPES; i++)
+		ino.after[i] = get_u64(k.from);
+	ASSERT_EQ(ino.before[3], ino.after[3]);
+
+	/* The marker unshare() comes after the setns(): no SETNS before it. */
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, ino.after[2], NULL);
+	ASSERT_FALSE(skipped_has(NOTIFY_NS_SETNS, 0));
+	kill(k.pid, SIGKILL);
+	kid_finish(&k);
+	close(a[1]);
+	ASSERT_EQ(t, waitpid(t, &status, 0));
+}
+
+/*
+ * A pid namespace: the CREATE of unshare() and the SETNS of setns() mark
+ * pid_ns_for_children changing; the task itself stays where it was.
+ */
+TEST_F_TIMEOUT(ns, pid_ns_for_children, 120)
+{
+	struct setns_arg arg = {};
+	struct ns_notification r;
+	struct inums target, ino;
+	__u64 mypid = ns_inum(0, "pid");
+	struct kid t, k;
+	int i;
+
+	ASSERT_LT(0, kid_start(&t, kid_unshare, (void *)CLONE_NEWPID));
+	ASSERT_EQ(0, read_inums(&t, &target));
+	/* pid_for_children changed, not the task's own pid namespace. */
+	ASSERT_EQ(mypid, ns_inum(t.pid, "pid"));
+	ASSERT_NE(target.before[4], target.after[4]);
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, target.after[4], &r);
+	ASSERT_FIELDS(r, CLONE_NEWPID, NOTIFY_NS_REASON_UNSHARE,
+		      target.before[4], self->init_user, t.pid);
+
+	/* Enter it by its nsfd, which pid_for_children gives. */
+	arg.fd = ns_open(t.pid, "pid_for_children");
+	ASSERT_LE(0, arg.fd);
+	ASSERT_LT(0, kid_start(&k, kid_setns, &arg));
+	close(arg.fd);
+	for (i = 0; i < NR_TYPES; i++)
+		ino.before[i] = get_u64(k.from);
+	ASSERT_EQ(0, get_u64(k.from));
+	for (i = 0; i < NR_TYPES; i++)
+		ino.after[i] = get_u64(k.from);
+	ASSERT_EQ(target.after[4], ino.after[4]);
+	ASSERT_EQ(mypid, ns_inum(k.pid, "pid"));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_SETNS, target.after[4], &r);
+	ASSERT_FIELDS(r, CLONE_NEWPID, NOTIFY_NS_REASON_SETNS_NSFD,
+		      ino.before[4], self->init_user, k.pid);
+
+	ASSERT_EQ(0, kid_finish(&k));
+	ASSERT_EQ(0, kid_finish(&t));
+	/* No task was ever in it: it dies with the last nsproxy. */
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, target.after[4], NULL);
+}
+
+/* DESTROY of a pid namespace whose tasks' pids are freed by RCU. */
+static int kid_pid_ns_with_task(void *arg, int in, int out)
+{
+	pid_t pid;
+	int status;
+
+	if (unshare(CLONE_NEWPID) < 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		put_u64(out, ns_inum(0, "pid"));
+		_exit(getpid() == 1 ? 0 : 1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		return 2;
+	wait_eof(in);
+	return 0;
+}
+
+TEST_F_TIMEOUT(ns, destroy_pid_ns_after_last_task, 120)
+{
+	struct kid k;
+	__u64 inum;
+
+	ASSERT_LT(0, kid_start(&k, kid_pid_ns_with_task, NULL));
+	inum = get_u64(k.from);
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, inum, NULL);
+	ASSERT_EQ(0, kid_finish(&k));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, inum, NULL);
+}
+
+/* Kid: a pid namespace with one task, C, killed when told to finish. */
+static int kid_pid_ns_owner(void *arg, int in, int out)
+{
+	int status, p[2], q[2];
+	pid_t pid;
+	char c;
+
+	if (unshare(CLONE_NEWPID) < 0 || pipe(p) < 0 || pipe(q) < 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		close(p[1]);
+		put_u64(out, ns_inum(0, "pid"));
+		close(q[1]);	/* reported */
+		while (read(p[0], &c, 1) > 0)
+			;
+		_exit(0);
+	}
+	close(p[0]);
+	close(q[1]);
+	while (read(q[0], &c, 1) > 0)
+		;
+	put_u64(out, pid);
+	wait_eof(in);
+	close(p[1]);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		return 2;
+	return 0;
+}
+
+/*
+ * The last reference on a pid namespace can be the struct pid of a file's
+ * owner, dropped by F_SETOWN with interrupts disabled: the DESTROY must
+ * still arrive, and the kernel log stay clean.
+ */
+TEST_F_TIMEOUT(ns, destroy_pid_ns_irqs_disabled, 120)
+{
+	struct kid k;
+	__u64 inum;
+	pid_t pid;
+	int fd;
+
+	ASSERT_LT(0, kid_start(&k, kid_pid_ns_owner, NULL));
+	inum = get_u64(k.from);
+	pid = get_u64(k.from);
+	ASSERT_LT(0, pid);
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, inum, NULL);
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fcntl(fd, F_SETOWN, pid));
+	ASSERT_EQ(0, kid_finish(&k));
+	/*
+	 * Once the tasks' RCU-deferred puts have run, only the file's owner
+	 * holds the namespace.  Give them time: if they have not run, the
+	 * DESTROY comes from them instead, which is also correct.
+	 */
+	wq_sleep_ms(500);
+	ASSERT_EQ(0, fcntl(fd, F_SETOWN, getpid()));
+	if (wait_ns_now(&self->q, NOTIFY_NS_DESTROY, inum)) {
+		TH_LOG("DESTROY queued by the time F_SETOWN returned");
+	} else {
+		TH_LOG("DESTROY not queued yet when F_SETOWN returned");
+		ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, inum, NULL);
+	}
+	close(fd);
+}
+
+/*
+ * DESTROY waits for the last reference: an open namespace fd, then a bind
+ * mount of one.  The uts namespace is freed synchronously, so a marker
+ * event proves that no DESTROY came early.
+ */
+TEST_F_TIMEOUT(ns, destroy_after_nsfd_and_bind_mount, 120)
+{
+	const char *target = "/tmp/ns_notify_test.uts";
+	struct inums ino, m;
+	struct kid k, mk;
+	__u64 uts;
+	int fd;
+
+	ASSERT_LT(0, kid_start(&k, kid_unshare, (void *)CLONE_NEWUTS));
+	ASSERT_EQ(0, read_inums(&k, &ino));
+	uts = ino.after[2];
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, uts, NULL);
+	fd = ns_open(k.pid, "uts");
+	ASSERT_LE(0, fd);
+	close(open(target, O_CREAT | O_RDONLY | O_CLOEXEC, 0600));
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/proc/%d/ns/uts", k.pid);
+		ASSERT_EQ(0, mount(path, target, NULL, MS_BIND, NULL))
+			TH_LOG("bind mount: %s", strerror(errno));
+	}
+	ASSERT_EQ(0, kid_finish(&k));
+
+	/* The task is gone, the fd and the bind mount hold it. */
+	ASSERT_LT(0, kid_start(&mk, kid_unshare, (void *)CLONE_NEWIPC));
+	ASSERT_EQ(0, read_inums(&mk, &m));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, m.after[3], NULL);
+	ASSERT_FALSE(skipped_has(NOTIFY_NS_DESTROY, uts));
+	ASSERT_EQ(0, kid_finish(&mk));
+
+	close(fd);
+	/* The bind mount still holds it. */
+	ASSERT_LT(0, kid_start(&mk, kid_unshare, (void *)CLONE_NEWIPC));
+	ASSERT_EQ(0, read_inums(&mk, &m));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, m.after[3], NULL);
+	ASSERT_FALSE(skipped_has(NOTIFY_NS_DESTROY, uts));
+	ASSERT_EQ(0, kid_finish(&mk));
+
+	ASSERT_EQ(0, umount2(target, MNT_DETACH));
+	unlink(target);
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, uts, NULL);
+}
+
+static int write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(s);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, s, len) != len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* unshare(CLONE_NEWUSER), mapping root there to our IDs outside. */
+static int unshare_user_mapped(void)
+{
+	uid_t uid = geteuid();
+	gid_t gid = getegid();
+	char map[32];
+
+	if (unshare(CLONE_NEWUSER) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %d 1", (int)uid);
+	if (write_file("/proc/self/uid_map", map) < 0)
+		return -1;
+	if (write_file("/proc/self/setgroups", "deny") < 0)
+		return -1;
+	snprintf(map, sizeof(map), "0 %d 1", (int)gid);
+	return write_file("/proc/self/gid_map", map);
+}
+
+/*
+ * Kid: in a new user namespace, unshare @flags when told to ('u') or a
+ * nested user namespace ('n').
+ */
+static int kid_userns(void *arg, int in, int out)
+{
+	unsigned long flags = (unsigned long)arg;
+	char c;
+
+	if (unshare_user_mapped() < 0)
+		return 1;
+	put_u64(out, ns_inum(0, "user"));
+	while (read(in, &c, 1) == 1) {
+		if (c == 'u' && unshare(flags) < 0)
+			return 2;
+		if (c == 'n' && unshare_user_mapped() < 0)
+			return 3;
+		put_u64(out, ns_inum(0, "user"));
+		put_u64(out, ns_inum(0, "uts"));
+	}
+	return 0;
+}
+
+/*
+ * A watch on a child user namespace sees what it and its descendants own,
+ * nothing from its parent or its siblings; when it dies, the watch is
+ * removed with a notice.
+ */
+TEST_F_TIMEOUT(ns, scoping_and_removal, 180)
+{
+	unsigned char buf[128];
+	const struct watch_notification_removal *rm = (const void *)buf;
+	struct ns_notification r;
+	struct wq_queue sub;
+	struct inums ino;
+	struct kid c1, c2, p;
+	__u64 u1, u2, user, uts;
+	int fd;
+	ssize_t len;
+
+	ASSERT_EQ(0, wq_queue_open(&sub, variant->use_pipe));
+	ASSERT_LT(0, kid_start(&c1, kid_userns, (void *)CLONE_NEWUTS));
+	u1 = get_u64(c1.from);
+	ASSERT_LT(0, kid_start(&c2, kid_userns, (void *)CLONE_NEWUTS));
+	u2 = get_u64(c2.from);
+	ASSERT_NE(u1, u2);
+
+	fd = ns_open(c1.pid, "user");
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ns_notify(fd, 0, sub.fd, WATCH_ID));
+
+	/* The parent's scope and a sibling's: not seen by sub. */
+	ASSERT_LT(0, kid_start(&p, kid_unshare, (void *)CLONE_NEWUTS));
+	ASSERT_EQ(0, read_inums(&p, &ino));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, ino.after[2], NULL);
+	ASSERT_EQ(1, write(c2.to, "u", 1));
+	user = get_u64(c2.from);
+	uts = get_u64(c2.from);
+	ASSERT_EQ(u2, user);
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, uts, &r);
+	ASSERT_EQ(u2, r.owner_inum);
+	ASSERT_TRUE(queue_empty(&sub));
+
+	/* Its own: seen, with the owner. */
+	ASSERT_EQ(1, write(c1.to, "u", 1));
+	user = get_u64(c1.from);
+	uts = get_u64(c1.from);
+	ASSERT_NS_REC(&sub, NOTIFY_NS_CREATE, uts, &r);
+	ASSERT_FIELDS(r, CLONE_NEWUTS, NOTIFY_NS_REASON_UNSHARE,
+		      ino.before[2], u1, c1.pid);
+	ASSERT_EQ(0, nr_skipped);
+
+	/* A descendant's: seen too, the grandchild user namespace first. */
+	ASSERT_EQ(1, write(c1.to, "n", 1));
+	user = get_u64(c1.from);
+	get_u64(c1.from);
+	ASSERT_NS_REC(&sub, NOTIFY_NS_CREATE, user, &r);
+	ASSERT_FIELDS(r, CLONE_NEWUSER, NOTIFY_NS_REASON_UNSHARE, u1, u1,
+		      c1.pid);
+	ASSERT_EQ(1, write(c1.to, "u", 1));
+	get_u64(c1.from);
+	uts = get_u64(c1.from);
+	ASSERT_NS_REC(&sub, NOTIFY_NS_CREATE, uts, &r);
+	ASSERT_EQ(user, r.owner_inum);
+
+	ASSERT_EQ(0, kid_finish(&p));
+	ASSERT_EQ(0, kid_finish(&c2));
+
+	/* Remove it by -1, then again: ENOENT; add it back. */
+	ASSERT_EQ(0, ns_notify(fd, 0, sub.fd, -1));
+	len = wq_queue_next(&sub, buf, sizeof(buf), WAIT_MS);
+	while (len > 0 && wq_type(&rm->watch) != WATCH_TYPE_META)
+		len = wq_queue_next(&sub, buf, sizeof(buf), WAIT_MS);
+	ASSERT_EQ(sizeof(*rm), len);
+	ASSERT_EQ(WATCH_META_REMOVAL_NOTIFICATION, wq_subtype(&rm->watch));
+	ASSERT_EQ(u1, rm->id);
+	ASSERT_EQ(-1, ns_notify(fd, 0, sub.fd, -1));
+	ASSERT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, ns_notify(fd, 0, sub.fd, WATCH_ID));
+
+	/* The watched user namespace dies: the watch goes with a notice. */
+	close(fd);
+	ASSERT_EQ(0, kid_finish(&c1));
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, u1, NULL);
+	for (;;) {
+		len = wq_queue_next(&sub, buf, sizeof(buf), WAIT_MS);
+		ASSERT_LT(0, len) TH_LOG("no removal notice");
+		if (wq_type(&rm->watch) == WATCH_TYPE_META)
+			break;
+	}
+	ASSERT_EQ(sizeof(*rm), len);
+	ASSERT_EQ(WATCH_META_REMOVAL_NOTIFICATION, wq_subtype(&rm->watch));
+	ASSERT_EQ(WATCH_ID, rec_id(&rm->watch));
+	ASSERT_EQ(u1, rm->id);
+	wq_queue_close(&sub);
+}
+
+/* Kid as nobody: report errno of each ns_notify() attempt. */
+static int kid_nobody(void *arg, int in, int out)
+{
+	int init_fd = *(int *)arg;
+	struct wq_queue q;
+	int fd, ret;
+
+	if (setgroups(0, NULL) || setgid(65534) || setuid(65534))
+		return 1;
+	if (wq_queue_open(&q, 0) < 0)
+		return 2;
+	/* Not in the initial user namespace, without CAP_SYS_ADMIN there. */
+	ret = ns_notify(init_fd, 0, q.fd, 1);
+	put_u64(out, ret < 0 ? errno : 0);
+	if (unshare(CLONE_NEWUSER) < 0) {
+		put_u64(out, 1000 + errno);
+		return 3;
+	}
+	/* Not even with every capability in a user namespace of its own. */
+	ret = ns_notify(init_fd, 0, q.fd, 1);
+	put_u64(out, ret < 0 ? errno : 0);
+	/* Its own it may watch, and it sees what it creates there. */
+	fd = ns_open(0, "user");
+	ret = ns_notify(fd, 0, q.fd, 1);
+	put_u64(out, ret < 0 ? errno : 0);
+	if (unshare(CLONE_NEWUTS) < 0)
+		return 4;
+	{
+		unsigned char buf[128];
+		struct ns_notification *r = (void *)buf;
+		ssize_t len = wq_queue_next(&q, buf, sizeof(buf), WAIT_MS);
+
+		put_u64(out, len == sizeof(*r) &&
+			wq_subtype(&r->watch) == NOTIFY_NS_CREATE &&
+			r->ns_inum == ns_inum(0, "uts") &&
+			r->owner_inum == ns_inum(0, "user") &&
+			r->pid == getpid());
+	}
+	wait_eof(in);
+	return 0;
+}
+
+TEST_F_TIMEOUT(ns, permissions, 60)
+{
+	struct kid k;
+	int fd;
+
+	/* Some distributions gate unprivileged user namespaces. */
+	fd = open("/proc/sys/kernel/unprivileged_userns_clone", O_WRONLY);
+	if (fd >= 0) {
+		ASSERT_EQ(1, write(fd, "1", 1));
+		close(fd);
+	}
+	ASSERT_LT(0, kid_start(&k, kid_nobody, &self->user_fd));
+	ASSERT_EQ(EPERM, get_u64(k.from));
+	ASSERT_EQ(EPERM, get_u64(k.from));
+	ASSERT_EQ(0, get_u64(k.from));
+	ASSERT_EQ(1, get_u64(k.from));
+	ASSERT_EQ(0, kid_finish(&k));
+}
+
+/*
+ * A queue opened in a child pid namespace sees pids as they are there: its
+ * own children's, and 0 for tasks it cannot see; the outer queue sees the
+ * same event with the outer pid.
+ */
+struct inner_arg {
+	int use_pipe;
+	int user_fd;
+};
+
+static int inner_init(struct inner_arg *arg, int in, int out)
+{
+	unsigned char buf[128];
+	struct ns_notification *r = (void *)buf;
+	struct wq_queue q;
+	struct kid k;
+	struct inums ino;
+	ssize_t len;
+	char c;
+
+	if (wq_queue_open(&q, arg->use_pipe) < 0)
+		return 10;
+	if (ns_notify(arg->user_fd, 0, q.fd, WATCH_ID) < 0)
+		return 11;
+	put_u64(out, 0);	/* watching */
+
+	/* A child of ours unshares: we see it as pid 2. */
+	if (kid_start(&k, kid_unshare, (void *)CLONE_NEWUTS) < 0)
+		return 12;
+	if (read_inums(&k, &ino) < 0)
+		return 13;
+	put_u64(out, ino.after[2]);
+	if (!wait_ns(&q, NOTIFY_NS_CREATE, ino.after[2], r))
+		return 14;
+	put_u64(out, r->pid);
+	put_u64(out, r->tgid);
+	put_u64(out, k.pid);
+	kid_finish(&k);
+
+	/* The outer test unshares: we cannot see it. */
+	if (read(in, &c, 1) != 1)
+		return 15;
+	len = wq_queue_next(&q, buf, sizeof(buf), WAIT_MS);
+	while (len > 0 && !(wq_subtype(&r->watch) == NOTIFY_NS_CREATE &&
+			    r->ns_type == CLONE_NEWIPC))
+		len = wq_queue_next(&q, buf, sizeof(buf), WAIT_MS);
+	put_u64(out, len > 0 ? r->ns_inum : 0);
+	put_u64(out, r->pid);
+	put_u64(out, r->tgid);
+	wait_eof(in);
+	wq_queue_close(&q);
+	return 0;
+}
+
+static int kid_pid_ns(void *p, int in, int out)
+{
+	pid_t pid;
+	int status;
+
+	if (unshare(CLONE_NEWPID) < 0)
+		return 1;
+	pid = fork();
+	if (pid == 0)
+		_exit(inner_init(p, in, out));
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 2;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 3;
+}
+
+TEST_F_TIMEOUT(ns, pid_translation, 120)
+{
+	struct inner_arg arg = { variant->use_pipe, self->user_fd };
+	struct ns_notification r;
+	struct inums ino;
+	struct kid k, o;
+	__u64 uts, ipc;
+
+	ASSERT_LT(0, kid_start(&k, kid_pid_ns, &arg));
+	ASSERT_EQ(0, get_u64(k.from));
+	uts = get_u64(k.from);
+	ASSERT_NE(~0ULL, uts);
+	/* Seen from inside: pid 2, after init, pid 1. */
+	ASSERT_EQ(2, get_u64(k.from));
+	ASSERT_EQ(2, get_u64(k.from));
+	ASSERT_EQ(2, get_u64(k.from));
+	/* Seen from outside: the task's pid here, not 2. */
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, uts, &r);
+	ASSERT_NE(2, r.pid);
+	ASSERT_LT(0, r.pid);
+	ASSERT_EQ(r.pid, r.tgid);
+
+	/* An outer task: invisible inside. */
+	ASSERT_LT(0, kid_start(&o, kid_unshare, (void *)CLONE_NEWIPC));
+	ASSERT_EQ(0, read_inums(&o, &ino));
+	ipc = ino.after[3];
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, ipc, &r);
+	ASSERT_EQ(o.pid, r.pid);
+	ASSERT_EQ(1, write(k.to, "x", 1));
+	ASSERT_EQ(ipc, get_u64(k.from));
+	ASSERT_EQ(0, get_u64(k.from));
+	ASSERT_EQ(0, get_u64(k.from));
+	ASSERT_EQ(0, kid_finish(&o));
+	ASSERT_EQ(0, kid_finish(&k));
+}
+
+/* Every bad argument. */
+TEST_F(ns, bad_arguments)
+{
+	struct wq_queue other;
+	int fds[2], netfd, nullfd, closed;
+
+	netfd = ns_open(0, "net");
+	ASSERT_LE(0, netfd);
+	nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, nullfd);
+	ASSERT_EQ(0, pipe(fds));
+	/* Opened last, so that nothing reuses the number. */
+	closed = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	close(closed);
+
+#define ASSERT_ERR(e, call) do {					\
+	ASSERT_EQ(-1, call);						\
+	ASSERT_EQ(e, errno) TH_LOG("%s: %s", #call, strerror(errno));	\
+} while (0)
+
+	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 1, self->q.fd, 1));
+	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, ~0U, self->q.fd, 1));
+	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, self->q.fd, 256));
+	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, self->q.fd, -2));
+	ASSERT_ERR(EBADF, ns_notify(-1, 0, self->q.fd, 1));
+	ASSERT_ERR(EBADF, ns_notify(closed, 0, self->q.fd, 1));
+	ASSERT_ERR(EINVAL, ns_notify(netfd, 0, self->q.fd, 1));
+	ASSERT_ERR(EINVAL, ns_notify(nullfd, 0, self->q.fd, 1));
+	ASSERT_ERR(EBADF, ns_notify(self->user_fd, 0, -1, 1));
+	ASSERT_ERR(EBADF, ns_notify(self->user_fd, 0, closed, 1));
+	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, nullfd, 1));
+	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, fds[0], 1));
+	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, self->user_fd, 1));
+	/* The same queue on the same user namespace, with any ID. */
+	ASSERT_ERR(EBUSY, ns_notify(self->user_fd, 0, self->q.fd, WATCH_ID));
+	ASSERT_ERR(EBUSY, ns_notify(self->user_fd, 0, self->q.fd, 0));
+	/* Another queue may, and may remove it, once. */
+	ASSERT_EQ(0, wq_queue_open(&other, variant->use_pipe));
+	ASSERT_ERR(ENOENT, ns_notify(self->user_fd, 0, other.fd, -1));
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, other.fd, 255));
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, other.fd, -1));
+	ASSERT_ERR(ENOENT, ns_notify(self->user_fd, 0, other.fd, -1));
+	ASSERT_ERR(EINVAL, ns_notify(netfd, 0, other.fd, -1));
+	wq_queue_close(&other);
+
+	close(netfd);
+	close(nullfd);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/* A removed watch sees nothing more, while another queue still does. */
+TEST_F(ns, removed_watch_is_silent)
+{
+	struct wq_queue other;
+	struct inums ino;
+	struct kid k;
+
+	ASSERT_EQ(0, wq_queue_open(&other, variant->use_pipe));
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, other.fd, 3));
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, other.fd, -1));
+	while (!queue_empty(&other))
+		;
+	ASSERT_LT(0, kid_start(&k, kid_unshare, (void *)CLONE_NEWUTS));
+	ASSERT_EQ(0, read_inums(&k, &ino));
+	/* Posted synchronously by unshare() to every watching queue. */
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, ino.after[2], NULL);
+	ASSERT_TRUE(queue_empty(&other));
+	ASSERT_EQ(0, kid_finish(&k));
+	wq_queue_close(&other);
+}
+
+/*
+ * Queues closed and reopened while threads churn through namespaces whose
+ * destruction is posted from process context, workqueues and RCU
+ * callbacks.  The kernel log check catches what goes wrong.
+ */
+#define STORM_THREADS	3
+#define STORM_ROUNDS	6
+
+static int storm_stop;	/* accessed atomically */
+
+static void *storm(void *arg)
+{
+	unsigned long flags = (unsigned long)arg;
+	pid_t pid;
+	int status;
+
+	while (!__atomic_load_n(&storm_stop, __ATOMIC_RELAXED)) {
+		pid = fork();
+		if (pid == 0) {
+			if (unshare(flags) < 0)
+				_exit(1);
+			/* A task in the new pid namespace, freed by RCU. */
+			if (fork() == 0)
+				_exit(0);
+			wait(NULL);
+			_exit(0);
+		}
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+			return (void *)1;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(ns, close_during_storm, 300)
+{
+	static const unsigned long flags[STORM_THREADS] = {
+		CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWPID,
+		CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWTIME,
+		CLONE_NEWNET | CLONE_NEWPID,
+	};
+	pthread_t t[STORM_THREADS];
+	struct wq_queue q[2];
+	unsigned char buf[128];
+	void *ret;
+	int i, round, got;
+
+	__atomic_store_n(&storm_stop, 0, __ATOMIC_RELAXED);
+	for (i = 0; i < STORM_THREADS; i++)
+		ASSERT_EQ(0, pthread_create(&t[i], NULL, storm,
+					    (void *)flags[i]));
+	for (round = 0; round < STORM_ROUNDS; round++) {
+		for (i = 0; i < 2; i++) {
+			ASSERT_EQ(0, wq_queue_open(&q[i], (round + i) & 1));
+			ASSERT_EQ(0, ns_notify(self->user_fd, 0, q[i].fd, i));
+		}
+		/* Let records flow, then close mid-stream. */
+		for (got = 0; got < 20; got++)
+			if (wq_queue_next(&q[round & 1], buf, sizeof(buf),
+					  WAIT_MS) <= 0)
+				break;
+		ASSERT_EQ(20, got);
+		for (i = 0; i < 2; i++)
+			ASSERT_EQ(0, wq_queue_close(&q[i]));
+	}
+	/* Drain the fixture's queue too, while records still arrive. */
+	while (wq_queue_next(&self->q, buf, sizeof(buf), 0) > 0)
+		;
+	__atomic_store_n(&storm_stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < STORM_THREADS; i++) {
+		ASSERT_EQ(0, pthread_join(t[i], &ret));
+		ASSERT_EQ(NULL, ret);
+	}
+}
+
+TEST_HARNESS_MAIN
