@@ -16,7 +16,6 @@
 #include <linux/file.h>
 #include <linux/ipc_namespace.h>
 #include <linux/jump_label.h>
-#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/ns_notify.h>
 #include <linux/nsproxy.h>
@@ -32,7 +31,6 @@
 #include <linux/user_namespace.h>
 #include <linux/utsname.h>
 #include <linux/watch_queue.h>
-#include <linux/workqueue.h>
 #include <net/net_namespace.h>
 
 /* Enabled while any namespace watch exists: the posting paths' only cost. */
@@ -255,70 +253,26 @@ void __ns_notify_changed(struct ns_notify_snap *snap, u32 subtype, u32 reason)
 	snap->cred = NULL;
 }
 
-/*
- * DESTROY records of namespaces whose last reference went with interrupts
- * disabled, waiting for ns_notify_deferred_work to post them.
- */
-struct ns_notify_deferred {
-	struct llist_node	node;
-	struct user_namespace	*owner;		/* Referenced */
-	struct ns_notification	n;
-};
-
-static LLIST_HEAD(ns_notify_deferred_list);
-
-/**
- * ns_notify_post_deferred - Post the DESTROY records deferred so far
- * @work: ns_notify_deferred_work.
- */
-static void ns_notify_post_deferred(struct work_struct *work)
-{
-	struct llist_node *list = llist_del_all(&ns_notify_deferred_list);
-	struct ns_notify_deferred *d, *tmp;
-
-	list = llist_reverse_order(list);
-	llist_for_each_entry_safe(d, tmp, list, node) {
-		ns_notify_deliver(d->owner, &d->n, NULL, NULL);
-		put_user_ns(d->owner);
-		kfree(d);
-	}
-}
-
-static DECLARE_WORK(ns_notify_deferred_work, ns_notify_post_deferred);
-
 /**
  * __ns_notify_destroy - Report that a namespace is being freed
  * @ns: The namespace; its owner must still be referenced.
  *
  * No task is reported: the last reference may be dropped by the kernel
- * itself, from a workqueue or an RCU callback.  It may even be dropped with
- * interrupts disabled, as by __f_setown() putting the last struct pid of a
- * pid namespace: the queue locks may not be taken then, so the record is
- * posted from a work item, which holds a reference on the owner.  If that
- * item cannot be allocated, the record is lost.
+ * itself, from a workqueue or an RCU callback.
+ *
+ * Context: Process or softirq context, never with interrupts disabled: the
+ * queue locks are taken with spin_lock_bh().  A pid namespace, whose last
+ * reference can go with interrupts disabled, reports from its RCU callback.
  */
 void __ns_notify_destroy(struct ns_common *ns)
 {
-	struct ns_notify_deferred *d;
 	struct user_namespace *owner;
 	struct ns_notification n;
 
 	owner = ns_notify_build(&n, ns, NOTIFY_NS_DESTROY,
 				NOTIFY_NS_REASON_RELEASE, 0);
-	if (!owner)
-		return;
-	if (likely(!irqs_disabled())) {
+	if (owner)
 		ns_notify_deliver(owner, &n, NULL, NULL);
-		return;
-	}
-
-	d = kmalloc(sizeof(*d), GFP_ATOMIC);
-	if (!d)
-		return;
-	d->owner = get_user_ns(owner);
-	d->n = n;
-	if (llist_add(&d->node, &ns_notify_deferred_list))
-		schedule_work(&ns_notify_deferred_work);
 }
 
 /**
