@@ -94,7 +94,7 @@ kconfig: tree
 	@$(S)/kconfig.sh $(LOGS)/kconfig-$(FLAVOUR).log $(KTREE) $(KOBJ) $(frags_$(FLAVOUR))
 
 kernel: kconfig
-	@$(STEP) "[4/7] building the $(FLAVOUR) kernel (~7 min the first time)" \
+	@$(STEP) "[4/7] building the $(FLAVOUR) kernel (~15 min the first time)" \
 		$(LOGS)/kernel-$(FLAVOUR).log $(KMAKE) -j$(JOBS) bzImage
 
 headers: kconfig
