@@ -897,7 +897,7 @@ TEST_F_TIMEOUT(mnt, close_while_mounting, 240)
 	struct churn c = { 0 };
 	struct wq_queue *q = &self->q;
 	unsigned char buf[WQ_REC_MAX];
-	char bad[256] = "", report[512], dir[256], sub[256];
+	char bad[256] = "", dir[256], sub[256];
 	int round, good = 0, nr_bad = 0, kmsg;
 	long long end;
 	pthread_t t;
@@ -937,35 +937,14 @@ TEST_F_TIMEOUT(mnt, close_while_mounting, 240)
 		TH_LOG("%s failed after %d iterations: %s", c.failed, c.done,
 		       strerror(c.err));
 	EXPECT_LT(0, c.done);
-	if (kmsg >= 0) {
-		EXPECT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
-			TH_LOG("kernel report: %s", report);
-		close(kmsg);
-	}
+	EXPECT_NO_KERNEL_REPORT(kmsg);
 }
 
 #define RACE_ROUNDS	100
 
-struct race {
-	pthread_barrier_t start, end;
-	char path[256];
-	int flags;
-	int stop;
-	int ret, err;
-};
-
-static void *race_unmounter(void *arg)
+static int race_unmount(struct wq_race *r)
 {
-	struct race *r = arg;
-
-	for (;;) {
-		pthread_barrier_wait(&r->start);
-		if (r->stop)
-			return NULL;
-		r->ret = umount2(r->path, r->flags);
-		r->err = r->ret ? errno : 0;
-		pthread_barrier_wait(&r->end);
-	}
+	return umount2(r->path, r->flags);
 }
 
 /*
@@ -978,9 +957,7 @@ static void *race_unmounter(void *arg)
 TEST_F_TIMEOUT(mnt, close_or_remove_vs_umount, 240)
 {
 	struct wq_queue *q = &self->q;
-	struct race r = { 0 };
-	char report[512];
-	pthread_t t;
+	struct wq_race r = { 0 };
 	int i, kmsg;
 	long ret;
 
@@ -988,9 +965,7 @@ TEST_F_TIMEOUT(mnt, close_or_remove_vs_umount, 240)
 	wq_queue_close(q);
 	MKDIR("w");
 	snprintf(r.path, sizeof(r.path), "%s", AT("w"));
-	ASSERT_EQ(0, pthread_barrier_init(&r.start, NULL, 2));
-	ASSERT_EQ(0, pthread_barrier_init(&r.end, NULL, 2));
-	ASSERT_EQ(0, pthread_create(&t, NULL, race_unmounter, &r));
+	ASSERT_EQ(0, wq_race_start(&r, race_unmount));
 
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		ASSERT_EQ(0, mount_tmpfs(r.path, TMPFS_OPTS));
@@ -1000,7 +975,7 @@ TEST_F_TIMEOUT(mnt, close_or_remove_vs_umount, 240)
 		if (!(i & 1))
 			ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0,
 						     q->fd, 2));
-		pthread_barrier_wait(&r.start);
+		wq_race_go(&r);
 		if (i & 1) {
 			ret = wq_mount_notify(AT_FDCWD, r.path, 0, q->fd, -1);
 			ASSERT_TRUE(ret == 0 || errno == ENOENT)
@@ -1008,21 +983,13 @@ TEST_F_TIMEOUT(mnt, close_or_remove_vs_umount, 240)
 		} else {
 			ASSERT_EQ(0, wq_queue_close(q));
 		}
-		pthread_barrier_wait(&r.end);
+		wq_race_wait(&r);
 		ASSERT_EQ(0, r.ret)
 			TH_LOG("round %d: umount: %s", i, strerror(r.err));
 		wq_queue_close(q);
 	}
-	r.stop = 1;
-	pthread_barrier_wait(&r.start);
-	pthread_join(t, NULL);
-	pthread_barrier_destroy(&r.start);
-	pthread_barrier_destroy(&r.end);
-	if (kmsg >= 0) {
-		EXPECT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
-			TH_LOG("kernel report: %s", report);
-		close(kmsg);
-	}
+	wq_race_stop(&r);
+	EXPECT_NO_KERNEL_REPORT(kmsg);
 }
 
 TEST_HARNESS_MAIN

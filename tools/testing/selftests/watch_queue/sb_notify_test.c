@@ -582,29 +582,15 @@ TEST_F(sb, edquot)
 
 #define RACE_ROUNDS	100
 
-struct race {
-	pthread_barrier_t start, end;
-	char path[256];
-	int stop;
-	int ret, err;
-};
-
-static void *race_unmounter(void *arg)
+/* Remount, then the last unmount: posts, then the removal. */
+static int race_remount_unmount(struct wq_race *r)
 {
-	struct race *r = arg;
+	int ret;
 
-	for (;;) {
-		pthread_barrier_wait(&r->start);
-		if (r->stop)
-			return NULL;
-		/* Remount, then the last unmount: posts, then the removal. */
-		r->ret = mount(NULL, r->path, NULL, MS_REMOUNT | MS_RDONLY,
-			       NULL);
-		if (!r->ret)
-			r->ret = umount(r->path);
-		r->err = r->ret ? errno : 0;
-		pthread_barrier_wait(&r->end);
-	}
+	ret = mount(NULL, r->path, NULL, MS_REMOUNT | MS_RDONLY, NULL);
+	if (!ret)
+		ret = umount(r->path);
+	return ret;
 }
 
 /*
@@ -616,28 +602,24 @@ static void *race_unmounter(void *arg)
 TEST_F_TIMEOUT(sb, close_vs_last_unmount, 240)
 {
 	struct wq_queue *q = &self->q;
-	struct race r = { 0 };
-	char report[512];
-	pthread_t t;
+	struct wq_race r = { 0 };
 	int i, kmsg;
 	__u32 dev;
 
 	kmsg = wq_kmsg_open();
 	wq_queue_close(q);
 	snprintf(r.path, sizeof(r.path), "%s", AT("s"));
-	ASSERT_EQ(0, pthread_barrier_init(&r.start, NULL, 2));
-	ASSERT_EQ(0, pthread_barrier_init(&r.end, NULL, 2));
-	ASSERT_EQ(0, pthread_create(&t, NULL, race_unmounter, &r));
+	ASSERT_EQ(0, wq_race_start(&r, race_remount_unmount));
 
 	for (i = 0; i < RACE_ROUNDS; i++) {
 		ASSERT_EQ(0, mount_tmpfs(r.path, NULL));
 		dev = dev_of(r.path);
 		ASSERT_EQ(0, wq_queue_open(q, variant->use_pipe));
 		ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, r.path, 0, q->fd, 1));
-		pthread_barrier_wait(&r.start);
+		wq_race_go(&r);
 		if (i & 1)
 			ASSERT_EQ(0, wq_queue_close(q));
-		pthread_barrier_wait(&r.end);
+		wq_race_wait(&r);
 		ASSERT_EQ(0, r.ret)
 			TH_LOG("round %d: %s", i, strerror(r.err));
 		if (!(i & 1))
@@ -645,16 +627,8 @@ TEST_F_TIMEOUT(sb, close_vs_last_unmount, 240)
 					     GONE(1, dev));
 		wq_queue_close(q);
 	}
-	r.stop = 1;
-	pthread_barrier_wait(&r.start);
-	pthread_join(t, NULL);
-	pthread_barrier_destroy(&r.start);
-	pthread_barrier_destroy(&r.end);
-	if (kmsg >= 0) {
-		EXPECT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
-			TH_LOG("kernel report: %s", report);
-		close(kmsg);
-	}
+	wq_race_stop(&r);
+	EXPECT_NO_KERNEL_REPORT(kmsg);
 }
 
 TEST_HARNESS_MAIN

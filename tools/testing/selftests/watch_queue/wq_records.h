@@ -8,10 +8,12 @@
 #define WQ_RECORDS_H
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define WAIT_MS		10000	/* Bound on waiting for a record */
 #define SETTLE_MS	200	/* Time for an unexpected record to show */
@@ -81,6 +83,78 @@ static inline int mount_tmpfs(const char *path, const char *options)
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -1;
 	return mount("wqtest", path, "tmpfs", 0, options);
+}
+
+/* The kernel log since wq_kmsg_open() gave @kmsg must show no report. */
+#define EXPECT_NO_KERNEL_REPORT(kmsg) do {				\
+	int _kmsg = (kmsg);						\
+	char _report[512];						\
+									\
+	if (_kmsg >= 0) {						\
+		EXPECT_EQ(0, wq_kmsg_report(_kmsg, _report,		\
+					    sizeof(_report)))		\
+			TH_LOG("kernel report: %s", _report);		\
+		close(_kmsg);						\
+	}								\
+} while (0)
+
+/*
+ * A thread that runs @op once per round, in lockstep with the test: the
+ * test calls wq_race_go(), does its part, then wq_race_wait(), after which
+ * @ret and @err hold what @op returned and its errno.
+ */
+struct wq_race {
+	pthread_barrier_t start, end;
+	pthread_t thread;
+	char path[256];			/* For @op */
+	int flags;			/* For @op */
+	int stop;
+	int ret, err;
+	int (*op)(struct wq_race *r);
+};
+
+static inline void *wq_race_thread(void *arg)
+{
+	struct wq_race *r = arg;
+
+	for (;;) {
+		pthread_barrier_wait(&r->start);
+		if (r->stop)
+			return NULL;
+		r->ret = r->op(r);
+		r->err = r->ret ? errno : 0;
+		pthread_barrier_wait(&r->end);
+	}
+}
+
+/* Start @r's thread running @op; 0 or -1. */
+static inline int wq_race_start(struct wq_race *r, int (*op)(struct wq_race *r))
+{
+	r->op = op;
+	if (pthread_barrier_init(&r->start, NULL, 2) ||
+	    pthread_barrier_init(&r->end, NULL, 2))
+		return -1;
+	return pthread_create(&r->thread, NULL, wq_race_thread, r) ? -1 : 0;
+}
+
+static inline void wq_race_go(struct wq_race *r)
+{
+	pthread_barrier_wait(&r->start);
+}
+
+static inline void wq_race_wait(struct wq_race *r)
+{
+	pthread_barrier_wait(&r->end);
+}
+
+/* End @r's thread. */
+static inline void wq_race_stop(struct wq_race *r)
+{
+	r->stop = 1;
+	pthread_barrier_wait(&r->start);
+	pthread_join(r->thread, NULL);
+	pthread_barrier_destroy(&r->start);
+	pthread_barrier_destroy(&r->end);
 }
 
 #endif /* WQ_RECORDS_H */
