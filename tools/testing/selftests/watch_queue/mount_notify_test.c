@@ -992,4 +992,114 @@ TEST_F_TIMEOUT(mnt, close_or_remove_vs_umount, 240)
 	EXPECT_NO_KERNEL_REPORT(kmsg);
 }
 
+/*
+ * A propagation change that changes nothing posts nothing: making an
+ * already private tree private, shared twice, or a private mount a slave
+ * (of nothing).  A real change posts one SETATTR per mount it changed.
+ */
+TEST_F(mnt, propagation_no_op)
+{
+	struct wq_queue *q = &self->q;
+	__u64 a, b, c, d, e, f;
+
+	MOUNT_AT(a, "a");
+	MOUNT_AT(b, "a/b");
+	MOUNT_AT(c, "a/c");
+	MOUNT_AT(d, "a/b/d");
+	MOUNT_AT(e, "a/b/e");
+	MOUNT_AT(f, "a/c/f");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_PRIVATE | MS_REC, NULL));
+	ASSERT_NO_RECS(q);
+	ASSERT_EQ(0, sys_mount_setattr(AT("a"), AT_RECURSIVE, 0, 0,
+				       MS_PRIVATE));
+	ASSERT_NO_RECS(q);
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_SLAVE, NULL));
+	ASSERT_NO_RECS(q);
+
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_SHARED | MS_REC, NULL));
+	ASSERT_RECS(q,
+		    MNT(SETATTR, SUB, 1, a, a), MNT(SETATTR, SUB, 1, b, b),
+		    MNT(SETATTR, SUB, 1, c, c), MNT(SETATTR, SUB, 1, d, d),
+		    MNT(SETATTR, SUB, 1, e, e), MNT(SETATTR, SUB, 1, f, f));
+	ASSERT_EQ(0, mount(NULL, AT("a"), NULL, MS_SHARED | MS_REC, NULL));
+	ASSERT_NO_RECS(q);
+	ASSERT_EQ(0, sys_mount_setattr(AT("a/b"), 0, 0, 0, MS_SHARED));
+	ASSERT_NO_RECS(q);
+	ASSERT_EQ(0, mount(NULL, AT("a/b"), NULL, MS_PRIVATE, NULL));
+	ASSERT_RECS(q, MNT(SETATTR, SUB, 1, b, b));
+}
+
+/*
+ * An unmount that propagates to a copy with a mount on top of it: the
+ * copy goes, and what was on top of it is put back where the copy was
+ * (propagate_umount() restores it): a move, from the copy to its parent.
+ */
+TEST_F(mnt, propagated_umount_restores_topper)
+{
+	struct wq_queue *q = &self->q;
+	__u64 p, p2, a, a2, c, now;
+
+	MOUNT_AT(p, "p");
+	MKDIR("p/x");
+	MKDIR("p2");
+	ASSERT_EQ(0, mount(NULL, AT("p"), NULL, MS_SHARED, NULL));
+	ASSERT_EQ(0, mount(AT("p"), AT("p2"), NULL, MS_BIND, NULL));
+	MOUNT_ID(p2, "p2");
+	/* a on p, and its copy a2 on the peer p2. */
+	MOUNT_AT(a, "p/x");
+	MOUNT_ID(a2, "p2/x");
+	ASSERT_NE(a, a2);
+	/* c on top of a2 alone. */
+	ASSERT_EQ(0, mount(NULL, AT("p2/x"), NULL, MS_PRIVATE, NULL));
+	MOUNT_AT(c, "p2/x");
+	ASSERT_NE(a2, c);
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+
+	ASSERT_EQ(0, umount(AT("p/x")));
+	ASSERT_RECS(q,
+		    MNT(UNMOUNT, SUB, 1, p, a),
+		    MNT(UNMOUNT, SUB, 1, p2, a2),
+		    MNT(MOVE_FROM, SUB, 1, a2, c),
+		    MNT(MOVE_TO, SUB, 1, p2, c));
+	MOUNT_ID(now, "p2/x");
+	ASSERT_EQ(c, now);
+}
+
+/*
+ * move_mount(MOVE_MOUNT_BENEATH) puts a new mount under the top one: the
+ * new mount is attached where the top one was, and the top one moves onto
+ * the new one.
+ */
+TEST_F(mnt, mount_beneath_moves_top)
+{
+	struct wq_queue *q = &self->q;
+	__u64 t, n;
+	int fsfd, mfd;
+
+	MOUNT_AT(t, "m");
+	ASSERT_EQ(0, wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+
+	fsfd = syscall(__NR_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	ASSERT_LE(0, fsfd) TH_LOG("fsopen: %s", strerror(errno));
+	ASSERT_EQ(0, syscall(__NR_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL,
+			     NULL, 0));
+	mfd = syscall(__NR_fsmount, fsfd, FSMOUNT_CLOEXEC, 0);
+	ASSERT_LE(0, mfd) TH_LOG("fsmount: %s", strerror(errno));
+	close(fsfd);
+	n = wq_mount_id(mfd, "", AT_EMPTY_PATH);
+	ASSERT_NE(0ULL, n);
+	wq_name_id(n, "beneath");
+	ASSERT_EQ(0, sys_move_mount(mfd, "", AT_FDCWD, AT("m"),
+				    MOVE_MOUNT_F_EMPTY_PATH |
+				    MOVE_MOUNT_BENEATH))
+		TH_LOG("move_mount: %s", strerror(errno));
+	close(mfd);
+	ASSERT_RECS(q,
+		    MNT(NEW_MOUNT, 0, 1, self->base_id, n),
+		    MNT(MOVE_FROM, 0, 1, self->base_id, t),
+		    MNT(MOVE_TO, SUB, 1, n, t));
+}
+
 TEST_HARNESS_MAIN

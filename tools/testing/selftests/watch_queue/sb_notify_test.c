@@ -24,6 +24,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <linux/watch_queue.h>
 
@@ -629,6 +630,112 @@ TEST_F_TIMEOUT(sb, close_vs_last_unmount, 240)
 	}
 	wq_race_stop(&r);
 	EXPECT_NO_KERNEL_REPORT(kmsg);
+}
+
+/* Two errors at once, from two threads, to race ext4's shutdown. */
+static int race_fs_error(struct wq_race *r)
+{
+	return trigger_fs_error();
+}
+
+#define SHUTDOWN_ROUNDS	12
+
+/*
+ * errors=remount-ro turns the filesystem read-only once, however many
+ * errors race to do it: one READONLY record with IS_NOW_RO per shutdown,
+ * after the first ERROR record, and an ERROR record for each error that
+ * ext4 reported (those that came in before the shutdown; ext4 drops the
+ * later ones).  Each round errors two threads at once, then once more.
+ */
+TEST_F_TIMEOUT(sb, ext4_shutdown_posted_once, 300)
+{
+	unsigned char recs[64][WQ_REC_MAX];
+	struct wq_queue *q = &self->q;
+	struct wq_race r = { 0 };
+	const struct superblock_error_notification *e;
+	int i, j, n, ret, ro, errs;
+	size_t lens[64];
+	__u32 dev;
+
+	ASSERT_EQ(0, wq_race_start(&r, race_fs_error));
+	for (i = 0; i < SHUTDOWN_ROUNDS; i++) {
+		ret = mount_disk(self->disk, sizeof(self->disk), AT("disk"),
+				 "errors=remount-ro");
+		if (!ret) {
+			wq_race_stop(&r);
+			SKIP(return, NO_DISK);
+		}
+		ASSERT_EQ(1, ret);
+		dev = dev_of(self->disk);
+		ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->disk, 0, q->fd, 2));
+		wq_race_go(&r);
+		ASSERT_EQ(0, trigger_fs_error());
+		wq_race_wait(&r);
+		ASSERT_EQ(0, r.ret);
+		ASSERT_EQ(0, trigger_fs_error());
+
+		n = wq_collect(q, recs, lens, 64, 2, WAIT_MS, SETTLE_MS);
+		ASSERT_LE(2, n);
+		ro = 0;
+		errs = 0;
+		for (j = 0; j < n; j++) {
+			e = (const void *)recs[j];
+			ASSERT_EQ(WATCH_TYPE_SB_NOTIFY,
+				  (int)wq_type(&e->s.watch));
+			if (wq_subtype(&e->s.watch) ==
+			    NOTIFY_SUPERBLOCK_READONLY) {
+				ASSERT_EQ((unsigned int)IS_NOW_RO,
+					  wq_rec_flags(&e->s.watch));
+				/* After an error. */
+				ASSERT_LT(0, errs);
+				ro++;
+				continue;
+			}
+			ASSERT_EQ(NOTIFY_SUPERBLOCK_ERROR,
+				  (int)wq_subtype(&e->s.watch));
+			ASSERT_EQ((ssize_t)sizeof(*e), (ssize_t)lens[j]);
+			ASSERT_EQ(EUCLEAN, (int)e->error_number);
+			ASSERT_EQ((__u32)++errs, e->error_cookie);
+		}
+		EXPECT_EQ(1, ro) TH_LOG("round %d: %d IS_NOW_RO, %d errors",
+					i, ro, errs);
+		ASSERT_GE(2, errs);
+		ASSERT_EQ(0, umount(self->disk));
+		rmdir(self->disk);
+		self->disk[0] = '\0';
+		ASSERT_RECS(q, GONE(2, dev));
+	}
+	wq_race_stop(&r);
+}
+
+/*
+ * The low half of sb_id is the superblock's s_dev, as statmount() reports
+ * it in sb_dev_major and sb_dev_minor (stat(2)'s st_dev is the same for
+ * most filesystems, but not for every one, such as btrfs subvolumes).
+ */
+TEST_F(sb, sb_id_matches_statmount)
+{
+	struct wq_queue *q = &self->q;
+	struct mnt_id_req req = { .size = sizeof(req) };
+	union {
+		struct statmount sm;
+		char buf[4096];
+	} u;
+	__u64 id;
+	__u32 dev;
+
+	ASSERT_EQ(0, wq_sb_notify(AT_FDCWD, self->base, 0, q->fd, 1));
+	id = probe_sb_id(q, self->base, 1);
+	ASSERT_NE(0ULL, id);
+
+	req.mnt_id = wq_mount_id(AT_FDCWD, self->base, 0);
+	req.param = STATMOUNT_SB_BASIC;
+	ASSERT_EQ(0, syscall(__NR_statmount, &req, &u.sm, sizeof(u), 0))
+		TH_LOG("statmount: %s", strerror(errno));
+	ASSERT_TRUE(u.sm.mask & STATMOUNT_SB_BASIC);
+	dev = (__u32)id;
+	EXPECT_EQ(u.sm.sb_dev_major, major(dev));
+	EXPECT_EQ(u.sm.sb_dev_minor, minor(dev));
 }
 
 TEST_HARNESS_MAIN
