@@ -689,6 +689,66 @@ TEST(madv_dontneed_keeps_ring)
 	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
 }
 
+/*
+ * Other advice leaves the ring as it is: MADV_DODUMP is refused (the ring
+ * stays out of core dumps), advice for anonymous memory is refused, and
+ * the rest, populating a zapped ring included, changes nothing.  In a
+ * child, for the same reason as above.
+ */
+TEST(madvise_other_advice)
+{
+	static const struct {
+		int advice, err;
+		const char *name;
+	} advice[] = {
+		{ MADV_DONTNEED, 0, "MADV_DONTNEED" },
+		{ MADV_POPULATE_READ, 0, "MADV_POPULATE_READ" },
+		{ MADV_DONTNEED, 0, "MADV_DONTNEED" },
+		{ MADV_POPULATE_WRITE, 0, "MADV_POPULATE_WRITE" },
+		{ MADV_COLD, 0, "MADV_COLD" },
+		{ MADV_PAGEOUT, 0, "MADV_PAGEOUT" },
+		{ MADV_WILLNEED, 0, "MADV_WILLNEED" },
+		{ MADV_RANDOM, 0, "MADV_RANDOM" },
+		{ MADV_SEQUENTIAL, 0, "MADV_SEQUENTIAL" },
+		{ MADV_NORMAL, 0, "MADV_NORMAL" },
+		{ MADV_DODUMP, EINVAL, "MADV_DODUMP" },
+		{ MADV_FREE, EINVAL, "MADV_FREE" },
+		{ MADV_WIPEONFORK, EINVAL, "MADV_WIPEONFORK" },
+	};
+	char how[64];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		const struct watch_notification *n;
+		struct watchq q;
+		unsigned int i;
+		int ret;
+
+		if (watchq_open(&q, 1))
+			CHILD_FAIL(10, "watchq_open: %s", strerror(errno));
+		for (i = 0; i < ARRAY_SIZE(advice); i++) {
+			if (wq_inject(q.fd, 1, 16, i) != 16)
+				CHILD_FAIL(11, "write: %s", strerror(errno));
+			ret = madvise(q.ring, q.map_len, advice[i].advice);
+			if (ret ? errno != advice[i].err : advice[i].err != 0)
+				CHILD_FAIL(12, "%s: %s, not %s", advice[i].name,
+					   ret ? strerror(errno) : "success",
+					   advice[i].err ?
+					   strerror(advice[i].err) : "success");
+			n = watchq_next(&q);
+			if (!n || wq_check_record(n, 1, 16, i))
+				CHILD_FAIL(13, "after %s: the record is gone",
+					   advice[i].name);
+			watchq_release(&q);
+		}
+		watchq_close(&q);
+		_exit(0);
+	}
+	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
+}
+
 /* KEYCTL_WATCH_KEY takes a /dev/watch_queue fd, and only queue fds. */
 TEST(keyctl_queue_fds)
 {
