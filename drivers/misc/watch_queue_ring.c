@@ -386,9 +386,34 @@ static void watch_ring_vm_close(struct vm_area_struct *vma)
 	watch_ring_mem_put(vma->vm_private_data);
 }
 
+/**
+ * watch_ring_vm_fault - Map a page of the ring back in
+ * @vmf: The fault, in a mapping of the ring.
+ *
+ * The pages are inserted when the ring is mapped.  An entry that is gone
+ * since, by MADV_DONTNEED for instance, maps the same page of the ring
+ * again, with what it holds: the ring keeps working.
+ *
+ * Return: 0 with a reference to the page in @vmf->page, or VM_FAULT_SIGBUS
+ * past the end of the ring, which a mapping of it cannot reach.
+ */
+static vm_fault_t watch_ring_vm_fault(struct vm_fault *vmf)
+{
+	struct watch_ring_mem *mem = vmf->vma->vm_private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= mem->nr_pages)
+		return VM_FAULT_SIGBUS;
+	page = mem->pages[vmf->pgoff];
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
 static const struct vm_operations_struct watch_ring_vm_ops = {
 	.open		= watch_ring_vm_open,
 	.close		= watch_ring_vm_close,
+	.fault		= watch_ring_vm_fault,
 };
 
 /**
@@ -399,7 +424,8 @@ static const struct vm_operations_struct watch_ring_vm_ops = {
  * The mapping cannot grow, is not inherited across fork unless asked for
  * with MADV_DOFORK, and holds a reference to the pages and their charge,
  * so it stays valid after the queue is closed.  Every copy of it, by a
- * split, by mremap() or by fork, holds one of its own (watch_ring_vm_ops).
+ * split, by mremap() or by fork, holds one of its own, and a page whose
+ * entry was zapped is mapped again on the next access (watch_ring_vm_ops).
  *
  * Return: 0, -EINVAL for an unsized ring or any other mapping, or -ENOMEM.
  */
