@@ -47,8 +47,13 @@ static u32 watch_ring_slots(u32 len)
 	return DIV_ROUND_UP(len, WATCH_QUEUE_SLOT_SIZE);
 }
 
-/* Everything a ring allocates is charged to the sizer's memory cgroup. */
-#define WATCH_RING_GFP	GFP_KERNEL_ACCOUNT
+/*
+ * Everything a ring allocates is charged to the sizer's memory cgroup.  A
+ * ring that does not fit under the group's memory.max, or in memory, fails
+ * to allocate with ENOMEM: any user may ask for one, so asking never calls
+ * the OOM killer and never warns.
+ */
+#define WATCH_RING_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
 
 /**
  * watch_ring_charge - Charge a ring's pages to the sizer's locked memory
