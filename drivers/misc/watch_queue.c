@@ -13,8 +13,6 @@
 #define pr_fmt(fmt) "watch_queue: " fmt
 
 #include <linux/anon_inodes.h>
-#include <linux/capability.h>
-#include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/log2.h>
@@ -22,8 +20,6 @@
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/poll.h>
-#include <linux/sched/signal.h>
-#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -41,16 +37,12 @@
  * @ring: The ring that the queue posts into.
  * @size_lock: Serialises sizing against mmap.
  * @waitq: Pollers waiting for records.
- * @user: The opener, charged for the ring's pages.
- * @charged: Pages charged to @user's locked memory.
  */
 struct watch_queue_file {
 	struct watch_queue	*wqueue;
 	struct watch_ring	ring;
 	struct mutex		size_lock;	/* Sizing vs mmap */
 	wait_queue_head_t	waitq;
-	struct user_struct	*user;
-	unsigned long		charged;
 };
 
 static const struct file_operations watch_queue_fops;
@@ -99,52 +91,12 @@ struct watch_queue *watch_queue_dev_queue(struct file *file)
 }
 
 /**
- * watch_queue_dev_charge - Charge a ring's pages to the opener
- * @wf: The queue file.
- * @nr_pages: Pages to charge.
- *
- * Charge to the opener's locked memory, within RLIMIT_MEMLOCK unless the
- * caller has CAP_IPC_LOCK, as io_uring and BPF do for their rings.
- *
- * Return: 0, or -ENOMEM if over the limit.
- */
-static int watch_queue_dev_charge(struct watch_queue_file *wf,
-				  unsigned long nr_pages)
-{
-	unsigned long limit, cur, new;
-
-	if (capable(CAP_IPC_LOCK))
-		return 0;
-
-	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	cur = atomic_long_read(&wf->user->locked_vm);
-	do {
-		new = cur + nr_pages;
-		if (new > limit)
-			return -ENOMEM;
-	} while (!atomic_long_try_cmpxchg(&wf->user->locked_vm, &cur, new));
-
-	wf->charged = nr_pages;
-	return 0;
-}
-
-/**
- * watch_queue_dev_uncharge - Give back what watch_queue_dev_charge() took
- * @wf: The queue file.
- */
-static void watch_queue_dev_uncharge(struct watch_queue_file *wf)
-{
-	atomic_long_sub(wf->charged, &wf->user->locked_vm);
-	wf->charged = 0;
-}
-
-/**
  * watch_queue_dev_set_size - IOC_WATCH_QUEUE_SET_SIZE
  * @wf: The queue file.
  * @nr_pages: Pages in the data area: a power of two, 1 to 256.
  *
- * Allocate the ring and make it the one that posters write to.  A queue is
- * sized once.
+ * Allocate the ring, charged to the caller, and make it the one that
+ * posters write to.  A queue is sized once.
  *
  * Return: 0, -EINVAL for a bad size, -EBUSY if already sized or -ENOMEM.
  */
@@ -163,15 +115,9 @@ static long watch_queue_dev_set_size(struct watch_queue_file *wf,
 	if (wf->ring.nr_pages)
 		goto out;
 
-	ret = watch_queue_dev_charge(wf, nr_pages + 1);
+	ret = watch_ring_alloc(&ring, nr_pages);
 	if (ret < 0)
 		goto out;
-
-	ret = watch_ring_alloc(&ring, nr_pages);
-	if (ret < 0) {
-		watch_queue_dev_uncharge(wf);
-		goto out;
-	}
 
 	spin_lock_bh(&wf->wqueue->lock);
 	watch_ring_publish(&wf->ring, &ring);
@@ -217,8 +163,8 @@ static const struct file_operations watch_queue_ring_fops = {
  *
  * The mapping refers to an anonymous file of its own rather than to the
  * queue, so that closing the queue's last descriptor closes the queue, and
- * removes its watches, even while the ring is mapped.  The mapped pages
- * hold references of their own and stay valid until they are unmapped.
+ * removes its watches, even while the ring is mapped.  The mapping holds a
+ * reference to the ring's pages, and to their charge, until it is unmapped.
  *
  * Return: 0, -EINVAL or -ENOMEM.
  */
@@ -364,7 +310,6 @@ static int watch_queue_dev_open(struct inode *inode, struct file *file)
 	}
 	mutex_init(&wf->size_lock);
 	init_waitqueue_head(&wf->waitq);
-	wf->user = get_uid(current_user());
 
 	file->private_data = wf;
 	return nonseekable_open(inode, file);
@@ -376,8 +321,10 @@ static int watch_queue_dev_open(struct inode *inode, struct file *file)
  * @file: The queue file.
  *
  * Remove every watch attached to the queue and mark it defunct, so that no
- * poster can reach the ring any more, then free the ring.  Watched objects
- * live on; the queue itself goes when its last reference does.
+ * poster can reach the ring any more, then drop the queue's reference to
+ * the ring's pages: they and their charge go with the last mapping.
+ * Watched objects live on; the queue itself goes when its last reference
+ * does.
  *
  * Return: 0.
  */
@@ -387,8 +334,6 @@ static int watch_queue_dev_release(struct inode *inode, struct file *file)
 
 	watch_queue_clear(wf->wqueue);
 	watch_ring_free(&wf->ring);
-	watch_queue_dev_uncharge(wf);
-	free_uid(wf->user);
 	put_watch_queue(wf->wqueue);
 	mutex_destroy(&wf->size_lock);
 	kfree(wf);

@@ -1,22 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The producer side of the /dev/watch_queue ring.
+ * The /dev/watch_queue ring: its pages, what they are charged, their
+ * mappings into userspace, and the producer side.
  *
  * The ring is one header page followed by a power-of-two number of data
- * pages, all mapped into the opener's address space.  Records are written at
- * 8-byte slot granularity and never wrap: a record that would cross the end
- * of the data area is preceded by a skip record that pads to the end.  A
- * record that does not fit is dropped and counted; a loss record is written
- * at the gap before the next record that fits.
+ * pages, all mapped into the consumer's address space.  Records are written
+ * at 8-byte slot granularity and never wrap: a record that would cross the
+ * end of the data area is preceded by a skip record that pads to the end.
+ * A record that does not fit is dropped and counted; a loss record is
+ * written at the gap before the next record that fits.
  *
  * The kernel keeps its own copy of the geometry and of the producer state.
  * The only value it reads back from the shared page is the consumer's tail,
  * and an impossible tail makes the ring look full.
  *
+ * The pages and their locked-memory charge are one refcounted object, held
+ * by the queue and by every mapping, so that the charge goes only when the
+ * last of them does: a mapping pins the pages after its queue is closed.
+ *
  * See Documentation/userspace-api/watch_queue_dev.rst
  */
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/refcount.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
@@ -36,47 +47,127 @@ static u32 watch_ring_slots(u32 len)
 	return DIV_ROUND_UP(len, WATCH_QUEUE_SLOT_SIZE);
 }
 
+/*
+ * Everything a ring allocates is charged to the sizer's memory cgroup.  A
+ * ring that does not fit under the group's memory.max, or in memory, fails
+ * to allocate with ENOMEM: any user may ask for one, so asking never calls
+ * the OOM killer and never warns.
+ */
+#define WATCH_RING_GFP	(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+
 /**
- * watch_ring_alloc - Allocate the pages of a ring
+ * watch_ring_charge - Charge a ring's pages to the sizer's locked memory
+ * @mem: The ring's pages; @mem->nr_pages is set.
+ *
+ * The pages are pinned for as long as the queue or a mapping lives, so
+ * they count as locked memory of the user who sizes the queue, within that
+ * task's RLIMIT_MEMLOCK unless it has CAP_IPC_LOCK, as for io_uring rings.
+ * The user that is checked is the user that is charged.
+ *
+ * Return: 0, or -ENOMEM if over the limit.
+ */
+static int watch_ring_charge(struct watch_ring_mem *mem)
+{
+	struct user_struct *user = current_user();
+	unsigned long limit, cur, new;
+
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+
+	limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	cur = atomic_long_read(&user->locked_vm);
+	do {
+		new = cur + mem->nr_pages;
+		if (new > limit)
+			return -ENOMEM;
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur, new));
+
+	mem->user = get_uid(user);
+	mem->locked = mem->nr_pages;
+	return 0;
+}
+
+/**
+ * watch_ring_mem_free - Free a ring's pages and give back their charge
+ * @mem: The ring's pages, with no reference left.
+ *
+ * Pages are freed as their last page reference goes: a page table entry
+ * being torn down may hold one a little longer.
+ */
+static void watch_ring_mem_free(struct watch_ring_mem *mem)
+{
+	unsigned int i;
+
+	if (mem->data)
+		vunmap(mem->data);
+	for (i = 0; i < mem->nr_pages; i++)
+		if (mem->pages[i])
+			put_page(mem->pages[i]);
+	if (mem->user) {
+		atomic_long_sub(mem->locked, &mem->user->locked_vm);
+		free_uid(mem->user);
+	}
+	kfree(mem);
+}
+
+/**
+ * watch_ring_mem_put - Drop a reference to a ring's pages
+ * @mem: The ring's pages.
+ *
+ * Called from process context only: by the queue's release and by the
+ * close of a mapping.
+ */
+static void watch_ring_mem_put(struct watch_ring_mem *mem)
+{
+	if (refcount_dec_and_test(&mem->ref))
+		watch_ring_mem_free(mem);
+}
+
+/**
+ * watch_ring_alloc - Allocate and charge the pages of a ring
  * @ring: The ring to fill in; it is not yet visible to posters.
  * @nr_pages: Number of data pages, a power of two.
  *
- * The pages are charged to the caller's memory cgroup.
+ * The pages are charged to the caller: to its memory cgroup, and to its
+ * user's locked memory (see watch_ring_charge()).  The ring holds the first
+ * reference to them.
  *
  * Return: 0 or -ENOMEM.
  */
 int watch_ring_alloc(struct watch_ring *ring, unsigned int nr_pages)
 {
-	struct page **pages;
+	struct watch_ring_mem *mem;
 	unsigned int i;
 
 	memset(ring, 0, sizeof(*ring));
 
-	pages = kcalloc(nr_pages + 1, sizeof(*pages), GFP_KERNEL_ACCOUNT);
-	if (!pages)
+	mem = kzalloc(struct_size(mem, pages, nr_pages + 1), WATCH_RING_GFP);
+	if (!mem)
 		return -ENOMEM;
+	refcount_set(&mem->ref, 1);
+	mem->nr_pages = nr_pages + 1;
 
-	for (i = 0; i < nr_pages + 1; i++) {
-		pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
-		if (!pages[i])
+	if (watch_ring_charge(mem) < 0)
+		goto err;
+	for (i = 0; i < mem->nr_pages; i++) {
+		mem->pages[i] = alloc_page(WATCH_RING_GFP | __GFP_ZERO);
+		if (!mem->pages[i])
 			goto err;
 	}
-
-	ring->data = vmap(pages + 1, nr_pages, VM_MAP, PAGE_KERNEL);
-	if (!ring->data)
+	mem->data = vmap(mem->pages + 1, nr_pages, VM_MAP, PAGE_KERNEL);
+	if (!mem->data)
 		goto err;
 
-	ring->pages = pages;
+	ring->mem = mem;
+	ring->data = mem->data;
 	ring->nr_pages = nr_pages;
 	ring->mask = nr_pages * WATCH_RING_SLOTS_PER_PAGE - 1;
-	ring->hdr = page_address(pages[0]);
+	ring->hdr = page_address(mem->pages[0]);
 	ring->hdr->mask = ring->mask;
 	return 0;
 
 err:
-	while (i--)
-		__free_page(pages[i]);
-	kfree(pages);
+	watch_ring_mem_free(mem);
 	return -ENOMEM;
 }
 
@@ -98,22 +189,16 @@ void watch_ring_publish(struct watch_ring *ring, struct watch_ring *new)
 }
 
 /**
- * watch_ring_free - Release a ring's pages
+ * watch_ring_free - Drop the queue's reference to a ring's pages
  * @ring: The ring, which no poster may reach any more.
  *
- * Pages that are still mapped into userspace stay valid until unmapped.
+ * The pages, and their charge, stay until the last mapping of the ring is
+ * gone too.
  */
 void watch_ring_free(struct watch_ring *ring)
 {
-	unsigned int i;
-
-	if (!ring->pages)
-		return;
-
-	vunmap(ring->data);
-	for (i = 0; i < ring->nr_pages + 1; i++)
-		put_page(ring->pages[i]);
-	kfree(ring->pages);
+	if (ring->mem)
+		watch_ring_mem_put(ring->mem);
 	memset(ring, 0, sizeof(*ring));
 }
 
@@ -284,25 +369,91 @@ bool watch_ring_readable(const struct watch_ring *ring)
 }
 
 /**
+ * watch_ring_vm_open - A mapping of the ring was copied
+ * @vma: The new mapping: one piece of a split, the target of a move by
+ *	 mremap(), or a child's copy after MADV_DOFORK.
+ *
+ * Each mapping holds a reference to the pages, and with it their charge.
+ */
+static void watch_ring_vm_open(struct vm_area_struct *vma)
+{
+	struct watch_ring_mem *mem = vma->vm_private_data;
+
+	refcount_inc(&mem->ref);
+}
+
+/**
+ * watch_ring_vm_close - A mapping of the ring is going away
+ * @vma: The mapping.
+ */
+static void watch_ring_vm_close(struct vm_area_struct *vma)
+{
+	watch_ring_mem_put(vma->vm_private_data);
+}
+
+/**
+ * watch_ring_vm_fault - Map a page of the ring back in
+ * @vmf: The fault, in a mapping of the ring.
+ *
+ * The pages are inserted when the ring is mapped.  An entry that is gone
+ * since, by MADV_DONTNEED for instance, maps the same page of the ring
+ * again, with what it holds: the ring keeps working.
+ *
+ * Return: 0 with a reference to the page in @vmf->page, or VM_FAULT_SIGBUS
+ * past the end of the ring, which a mapping of it cannot reach.
+ */
+static vm_fault_t watch_ring_vm_fault(struct vm_fault *vmf)
+{
+	struct watch_ring_mem *mem = vmf->vma->vm_private_data;
+	struct page *page;
+
+	if (vmf->pgoff >= mem->nr_pages)
+		return VM_FAULT_SIGBUS;
+	page = mem->pages[vmf->pgoff];
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static const struct vm_operations_struct watch_ring_vm_ops = {
+	.open		= watch_ring_vm_open,
+	.close		= watch_ring_vm_close,
+	.fault		= watch_ring_vm_fault,
+};
+
+/**
  * watch_ring_mmap - Map a ring into userspace
  * @ring: The ring; the caller keeps it from being sized concurrently.
  * @vma: The mapping: all of the header and data pages, shared, from offset 0.
  *
- * The mapping cannot grow, is not inherited across fork and holds its own
- * references on the pages, so it stays valid after the queue is closed.
+ * The mapping cannot grow, is not inherited across fork unless asked for
+ * with MADV_DOFORK, and holds a reference to the pages and their charge,
+ * so it stays valid after the queue is closed.  Every copy of it, by a
+ * split, by mremap() or by fork, holds one of its own, and a page whose
+ * entry was zapped is mapped again on the next access (watch_ring_vm_ops).
  *
- * Return: 0, or -EINVAL for an unsized ring or any other mapping.
+ * Return: 0, -EINVAL for an unsized ring or any other mapping, or -ENOMEM.
  */
 int watch_ring_mmap(struct watch_ring *ring, struct vm_area_struct *vma)
 {
-	unsigned long nr = ring->nr_pages + 1;
+	struct watch_ring_mem *mem = ring->mem;
+	unsigned long nr;
+	int ret;
 
-	if (!ring->nr_pages || vma->vm_pgoff != 0 || vma_pages(vma) != nr)
+	if (!mem || vma->vm_pgoff != 0 || vma_pages(vma) != mem->nr_pages)
 		return -EINVAL;
 	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
 
 	vm_flags_mod(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP,
 		     VM_MAYEXEC);
-	return vm_insert_pages(vma, vma->vm_start, ring->pages, &nr);
+	nr = mem->nr_pages;
+	ret = vm_insert_pages(vma, vma->vm_start, mem->pages, &nr);
+	if (ret < 0)
+		return ret;	/* The caller unmaps what was inserted. */
+
+	refcount_inc(&mem->ref);
+	vma->vm_private_data = mem;
+	vma->vm_ops = &watch_ring_vm_ops;
+	return 0;
 }

@@ -7,17 +7,41 @@
 #ifndef _DRIVERS_MISC_WATCH_QUEUE_RING_H
 #define _DRIVERS_MISC_WATCH_QUEUE_RING_H
 
+#include <linux/refcount.h>
 #include <linux/types.h>
 #include <linux/watch_queue.h>
 
 struct page;
+struct user_struct;
 struct vm_area_struct;
 
 /**
+ * struct watch_ring_mem - The pages of a ring and what they are charged
+ * @ref: One reference for the queue and one for each mapping (VMA).
+ * @nr_pages: The header page and the data pages.
+ * @data: Kernel mapping of the data pages.
+ * @user: The user whose locked memory @locked is charged to, if any.
+ * @locked: Pages charged to @user's locked memory: 0 or @nr_pages.
+ * @pages: The header page followed by the data pages.
+ *
+ * The pages, their kernel mapping and their charge live as long as the
+ * queue or any mapping of the ring does.  Their memory cgroup charge is the
+ * pages' own and goes when the last page reference does.
+ */
+struct watch_ring_mem {
+	refcount_t		ref;
+	unsigned int		nr_pages;
+	void			*data;
+	struct user_struct	*user;
+	unsigned long		locked;
+	struct page		*pages[] __counted_by(nr_pages);
+};
+
+/**
  * struct watch_ring - Kernel side of a notification ring
+ * @mem: The pages, shared with the mappings; NULL until the ring is sized.
  * @hdr: The header page, shared with userspace; only tail is ever read.
  * @data: Kernel mapping of the data area.
- * @pages: The header page followed by the data pages.
  * @nr_pages: Number of data pages; 0 until the ring is sized.
  * @mask: Number of slots in the data area minus 1 (the kernel's own copy).
  * @head: Slots produced (the kernel's own copy).
@@ -31,9 +55,9 @@ struct vm_area_struct;
  * are protected by the lock of the watch queue that owns the ring.
  */
 struct watch_ring {
+	struct watch_ring_mem	*mem;
 	struct watch_queue_ring	*hdr;
 	void			*data;
-	struct page		**pages;
 	unsigned int		nr_pages;
 	u32			mask;
 	u32			head;

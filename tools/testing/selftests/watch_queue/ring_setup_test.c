@@ -34,6 +34,61 @@ static void *map_ring(int fd, size_t len, int prot, int flags, off_t off)
 	return mmap(NULL, len, prot, flags, fd, off);
 }
 
+/*
+ * Open and size a queue of @nr_pages, then close it unmapped: whether the
+ * locked memory it needs is free.  0 or the errno of the sizing.
+ */
+static int probe_size(unsigned long nr_pages)
+{
+	int fd = wq_open_dev(), ret;
+
+	if (fd < 0)
+		return -fd;
+	ret = set_size(fd, nr_pages);
+	close(fd);
+	return ret;
+}
+
+/* Become uid 65534, with RLIMIT_MEMLOCK at @nr_pages pages; 0 or -1. */
+static int nobody_with_memlock(unsigned long nr_pages)
+{
+	struct rlimit rl = {
+		.rlim_cur = nr_pages * WQ_PAGE_SIZE,
+		.rlim_max = nr_pages * WQ_PAGE_SIZE,
+	};
+
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		return -1;
+	return wq_become_nobody();
+}
+
+/* In a forked child: say what went wrong, for the test's log, and exit. */
+#define CHILD_FAIL(code, fmt, ...) do {					\
+	fprintf(stderr, "# child: " fmt "\n", ##__VA_ARGS__);		\
+	_exit(code);							\
+} while (0)
+
+/*
+ * Reap @pid and say in @how how it ended.  Returns its exit status, or 128
+ * plus the signal that killed it.
+ */
+static int reap(pid_t pid, char *how, size_t size)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid) {
+		snprintf(how, size, "waitpid: %s", strerror(errno));
+		return -1;
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(how, size, "killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return 128 + WTERMSIG(status);
+	}
+	snprintf(how, size, "exit status %d", WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
 TEST(device_node_is_world_usable)
 {
 	struct stat st;
@@ -286,7 +341,8 @@ TEST(queues_are_private)
 /*
  * An unprivileged user can open and size queues, within RLIMIT_MEMLOCK:
  * each queue charges its header and data pages, and gives them back when
- * closed.
+ * it is closed and its last mapping is gone, not before: the pages stay
+ * pinned while they are mapped.
  */
 TEST(unprivileged_memlock_limit)
 {
@@ -300,7 +356,9 @@ TEST(unprivileged_memlock_limit)
 			.rlim_cur = 20 * WQ_PAGE_SIZE,
 			.rlim_max = 20 * WQ_PAGE_SIZE,
 		};
-		int a, b, c;
+		size_t len = 9 * WQ_PAGE_SIZE;
+		int a, b, c, d;
+		void *map;
 
 		if (setrlimit(RLIMIT_MEMLOCK, &rl) || setgid(65534) ||
 		    setuid(65534))
@@ -319,13 +377,376 @@ TEST(unprivileged_memlock_limit)
 		if (set_size(c, 2) != ENOMEM)	/* 21 pages > 20 */
 			_exit(15);
 		close(a);			/* 9 pages back */
-		if (set_size(c, 8))
+		if (set_size(c, 8))		/* 18 pages */
 			_exit(16);
+		map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, c, 0);
+		if (map == MAP_FAILED)
+			_exit(17);
+		close(c);			/* mapped: still 18 pages */
+		d = wq_open_dev();
+		if (d < 0)
+			_exit(18);
+		if (set_size(d, 2) != ENOMEM)	/* 21 pages > 20 */
+			_exit(19);
+		if (munmap(map, len))		/* 9 pages back */
+			_exit(20);
+		if (set_size(d, 2))		/* 12 pages */
+			_exit(21);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * The locked memory of a ring is charged to the user who sizes it, against
+ * that user's own RLIMIT_MEMLOCK, whoever opened the queue: here root opens
+ * it and an unprivileged child sizes it through the inherited descriptor.
+ * The charge stays while root still holds the queue open, and goes when
+ * root closes it.
+ */
+TEST(memlock_charged_to_sizer)
+{
+	char how[64];
+	pid_t pid;
+	int fd;
+
+	fd = wq_open_dev();
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (nobody_with_memlock(20))
+			_exit(10);
+		if (set_size(fd, 8))		/* 9 of nobody's 20 pages */
+			_exit(11);
+		if (probe_size(16) != ENOMEM)	/* 9 + 17 > 20 */
+			_exit(12);
+		close(fd);			/* root still has it open */
+		if (probe_size(16) != ENOMEM)
+			_exit(13);
+		_exit(probe_size(8) ? 14 : 0);	/* 9 + 9 fit */
+	}
+	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
+
+	close(fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (nobody_with_memlock(20))
+			_exit(10);
+		_exit(probe_size(16) ? 11 : 0);	/* nobody's 9 pages are back */
+	}
+	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
+}
+
+/*
+ * The charge of a closed queue stays until the last piece of its mapping is
+ * unmapped, however the mapping was split: by mprotect() or by partial
+ * munmap().  Each piece still shows the ring's pages.
+ */
+TEST(memlock_held_until_last_piece_unmapped)
+{
+	size_t page = WQ_PAGE_SIZE;
+	struct watchq q;
+	char *p;
+
+	ASSERT_EQ(0, nobody_with_memlock(20));
+	ASSERT_EQ(0, watchq_open(&q, 8));		/* 9 of 20 pages */
+	ASSERT_EQ(16, wq_inject(q.fd, 1, 16, 42));
+	p = (char *)q.ring;
+	close(q.fd);
+	/* The limit is right: 9 + 9 pages fit, 9 + 17 do not. */
+	EXPECT_EQ(0, probe_size(8));
+	EXPECT_EQ(ENOMEM, probe_size(16));
+
+	/* Three pieces: [header, data 0-1], [data 2], [data 3-7]. */
+	ASSERT_EQ(0, mprotect(p + 3 * page, page, PROT_READ));
+	EXPECT_EQ(ENOMEM, probe_size(16));
+	ASSERT_EQ(0, munmap(p, page));
+	EXPECT_EQ(ENOMEM, probe_size(16));
+	EXPECT_EQ(0, wq_check_record((void *)(p + page), 1, 16, 42));
+	ASSERT_EQ(0, munmap(p + page, 3 * page));
+	EXPECT_EQ(ENOMEM, probe_size(16));
+	ASSERT_EQ(0, munmap(p + 4 * page, 5 * page));
+	/* All gone: the 9 pages are back. */
+	EXPECT_EQ(0, probe_size(16));
+}
+
+/*
+ * mremap() can move the ring, or a piece of it, and shrink it, but never
+ * grow it, duplicate it or leave a copy behind; wherever the pages are
+ * mapped, the charge stays with them until the last of them is unmapped.
+ */
+TEST(memlock_follows_mremap)
+{
+	size_t page = WQ_PAGE_SIZE, len = 9 * page;
+	struct watchq q;
+	char *p, *dst, *dst2;
+	void *old;
+
+	ASSERT_EQ(0, nobody_with_memlock(20));
+	ASSERT_EQ(0, watchq_open(&q, 8));		/* 9 of 20 pages */
+	ASSERT_EQ(16, wq_inject(q.fd, 1, 16, 1));
+	old = q.ring;
+
+	/* Move the whole ring to a place of our choosing. */
+	dst = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, dst);
+	p = mremap(old, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	ASSERT_EQ(dst, p) TH_LOG("mremap: %s", strerror(errno));
+	EXPECT_EQ(0, is_mapped(old));
+	EXPECT_EQ(2, ((struct watch_queue_ring *)p)->head);
+	ASSERT_EQ(16, wq_inject(q.fd, 2, 16, 2));
+	EXPECT_EQ(4, ((struct watch_queue_ring *)p)->head);
+	EXPECT_EQ(0, wq_check_record((void *)(p + page + 16), 2, 16, 2));
+
+	/* No second mapping of the same pages, no copy left behind. */
+	EXPECT_EQ(MAP_FAILED, mremap(p, 0, len, MREMAP_MAYMOVE));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(MAP_FAILED, mremap(p, len, len,
+				     MREMAP_MAYMOVE | MREMAP_DONTUNMAP));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(MAP_FAILED, mremap(p, len, len + page, MREMAP_MAYMOVE));
+	EXPECT_EQ(EFAULT, errno);
+
+	/* Move the data area alone, then shrink it to two pages. */
+	dst2 = mmap(NULL, 8 * page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	ASSERT_NE(MAP_FAILED, dst2);
+	ASSERT_EQ(dst2, mremap(p + page, 8 * page, 8 * page,
+			       MREMAP_MAYMOVE | MREMAP_FIXED, dst2));
+	EXPECT_EQ(0, wq_check_record((void *)dst2, 1, 16, 1));
+	ASSERT_EQ(dst2, mremap(dst2, 8 * page, 2 * page, 0));
+	EXPECT_EQ(0, wq_check_record((void *)(dst2 + 16), 2, 16, 2));
+
+	close(q.fd);
+	EXPECT_EQ(ENOMEM, probe_size(16));
+	ASSERT_EQ(0, munmap(p, page));
+	EXPECT_EQ(ENOMEM, probe_size(16));
+	ASSERT_EQ(0, munmap(dst2, 2 * page));
+	EXPECT_EQ(0, probe_size(16));
+}
+
+/*
+ * madvise(MADV_DOFORK) makes the mapping inherited, as for any shared
+ * mapping: the child maps the same ring pages, which keep their charge
+ * until the child has unmapped them too, whatever the parent does.
+ */
+TEST(memlock_held_by_forked_mapping)
+{
+	int ready[2], go[2];
+	struct watchq q;
+	char how[64], c;
+	pid_t pid;
+
+	ASSERT_EQ(0, nobody_with_memlock(20));
+	ASSERT_EQ(0, watchq_open(&q, 8));		/* 9 of 20 pages */
+	ASSERT_EQ(0, madvise(q.ring, q.map_len, MADV_DOFORK))
+		TH_LOG("madvise(MADV_DOFORK): %s", strerror(errno));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* Only the mapping may keep the ring: not the descriptor. */
+		close(q.fd);
+		close(ready[0]);
+		close(go[1]);
+		if (q.ring->mask != q.mask)
+			CHILD_FAIL(1, "the inherited header says mask %u",
+				   q.ring->mask);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
+		if (read(go[0], &c, 1) != 0)	/* the parent closes go */
+			_exit(3);
+		if (q.ring->mask != q.mask)
+			CHILD_FAIL(4, "after the parent's munmap: mask %u",
+				   q.ring->mask);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the child died early");
+	watchq_close(&q);
+	EXPECT_EQ(ENOMEM, probe_size(16));
+	close(go[1]);
+	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
+	EXPECT_EQ(0, probe_size(16));
+}
+
+/*
+ * With MADV_DOFORK, a child sees the very ring of its parent, in both
+ * directions: the records the kernel posts and the tail the child stores.
+ * MADV_DONTFORK makes the mapping private to the parent again.
+ */
+TEST(madv_dofork_child_shares_ring)
+{
+	const struct watch_notification *n;
+	int ready[2], go[2];
+	struct watchq q;
+	char how[64], c;
+	pid_t pid;
+
+	ASSERT_EQ(0, watchq_open(&q, 1));
+	ASSERT_EQ(16, wq_inject(q.fd, 1, 16, 7));
+	ASSERT_EQ(0, madvise(q.ring, q.map_len, MADV_DOFORK))
+		TH_LOG("madvise(MADV_DOFORK): %s", strerror(errno));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		n = watchq_next(&q);
+		if (!n || wq_check_record(n, 1, 16, 7))
+			CHILD_FAIL(1, "record 1 not in the inherited ring");
+		watchq_release(&q);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
+		if (read(go[0], &c, 1) != 0)
+			_exit(3);
+		n = watchq_next(&q);
+		if (!n || wq_check_record(n, 2, 24, 8))
+			CHILD_FAIL(4, "record 2 not in the inherited ring");
+		watchq_release(&q);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	ASSERT_EQ(1, read(ready[0], &c, 1)) TH_LOG("the child died early");
+	/* The child's release reached the kernel through the shared header. */
+	EXPECT_EQ(2, __atomic_load_n(&q.ring->tail, __ATOMIC_ACQUIRE));
+	ASSERT_EQ(24, wq_inject(q.fd, 2, 24, 8));
+	close(go[1]);
+	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
+	EXPECT_EQ(5, __atomic_load_n(&q.ring->tail, __ATOMIC_ACQUIRE));
+
+	ASSERT_EQ(0, madvise(q.ring, q.map_len, MADV_DONTFORK))
+		TH_LOG("madvise(MADV_DONTFORK): %s", strerror(errno));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(is_mapped(q.ring) == 0 ? 0 : 1);
+	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
+	watchq_close(&q);
+}
+
+/*
+ * madvise(MADV_DONTNEED) on the ring drops the page table entries only:
+ * the next access maps the ring's own pages again, with the records in
+ * them, and the ring keeps working.  In a child, as the access is where a
+ * kernel without a fault handler raises SIGBUS.
+ */
+TEST(madv_dontneed_keeps_ring)
+{
+	char how[64];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		const struct watch_notification *n;
+		size_t page = WQ_PAGE_SIZE;
+		struct watchq q;
+
+		if (watchq_open(&q, 2))
+			CHILD_FAIL(10, "watchq_open: %s", strerror(errno));
+		if (wq_inject(q.fd, 1, 16, 1) != 16)
+			CHILD_FAIL(11, "write: %s", strerror(errno));
+		if (madvise(q.ring, q.map_len, MADV_DONTNEED))
+			CHILD_FAIL(12, "madvise(MADV_DONTNEED): %s",
+				   strerror(errno));
+		/* Header and data page 0 are mapped again, as they were. */
+		n = watchq_next(&q);
+		if (!n || wq_check_record(n, 1, 16, 1))
+			CHILD_FAIL(13, "record 1 is gone");
+		watchq_release(&q);
+		if (wq_inject(q.fd, 2, 16, 2) != 16)
+			CHILD_FAIL(14, "write: %s", strerror(errno));
+		n = watchq_next(&q);
+		if (!n || wq_check_record(n, 2, 16, 2))
+			CHILD_FAIL(15, "record 2 did not arrive");
+		watchq_release(&q);
+		/* The data area alone, then a write to the header first. */
+		if (madvise(q.data, q.map_len - page, MADV_DONTNEED))
+			CHILD_FAIL(16, "madvise(MADV_DONTNEED): %s",
+				   strerror(errno));
+		if (madvise(q.ring, page, MADV_DONTNEED))
+			CHILD_FAIL(17, "madvise(MADV_DONTNEED): %s",
+				   strerror(errno));
+		__atomic_store_n(&q.ring->tail, q.tail, __ATOMIC_RELEASE);
+		if (wq_inject(q.fd, 3, 16, 3) != 16)
+			CHILD_FAIL(18, "write: %s", strerror(errno));
+		n = watchq_next(&q);
+		if (!n || wq_check_record(n, 3, 16, 3))
+			CHILD_FAIL(19, "record 3 did not arrive");
+		watchq_close(&q);
+		_exit(0);
+	}
+	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
+}
+
+/*
+ * Other advice leaves the ring as it is: MADV_DODUMP is refused (the ring
+ * stays out of core dumps), advice for anonymous memory is refused, and
+ * the rest, populating a zapped ring included, changes nothing.  In a
+ * child, for the same reason as above.
+ */
+TEST(madvise_other_advice)
+{
+	static const struct {
+		int advice, err;
+		const char *name;
+	} advice[] = {
+		{ MADV_DONTNEED, 0, "MADV_DONTNEED" },
+		{ MADV_POPULATE_READ, 0, "MADV_POPULATE_READ" },
+		{ MADV_DONTNEED, 0, "MADV_DONTNEED" },
+		{ MADV_POPULATE_WRITE, 0, "MADV_POPULATE_WRITE" },
+		{ MADV_COLD, 0, "MADV_COLD" },
+		{ MADV_PAGEOUT, 0, "MADV_PAGEOUT" },
+		{ MADV_WILLNEED, 0, "MADV_WILLNEED" },
+		{ MADV_RANDOM, 0, "MADV_RANDOM" },
+		{ MADV_SEQUENTIAL, 0, "MADV_SEQUENTIAL" },
+		{ MADV_NORMAL, 0, "MADV_NORMAL" },
+		{ MADV_DODUMP, EINVAL, "MADV_DODUMP" },
+		{ MADV_FREE, EINVAL, "MADV_FREE" },
+		{ MADV_WIPEONFORK, EINVAL, "MADV_WIPEONFORK" },
+	};
+	char how[64];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		const struct watch_notification *n;
+		struct watchq q;
+		unsigned int i;
+		int ret;
+
+		if (watchq_open(&q, 1))
+			CHILD_FAIL(10, "watchq_open: %s", strerror(errno));
+		for (i = 0; i < ARRAY_SIZE(advice); i++) {
+			if (wq_inject(q.fd, 1, 16, i) != 16)
+				CHILD_FAIL(11, "write: %s", strerror(errno));
+			ret = madvise(q.ring, q.map_len, advice[i].advice);
+			if (ret ? errno != advice[i].err : advice[i].err != 0)
+				CHILD_FAIL(12, "%s: %s, not %s", advice[i].name,
+					   ret ? strerror(errno) : "success",
+					   advice[i].err ?
+					   strerror(advice[i].err) : "success");
+			n = watchq_next(&q);
+			if (!n || wq_check_record(n, 1, 16, i))
+				CHILD_FAIL(13, "after %s: the record is gone",
+					   advice[i].name);
+			watchq_release(&q);
+		}
+		watchq_close(&q);
+		_exit(0);
+	}
+	EXPECT_EQ(0, reap(pid, how, sizeof(how))) TH_LOG("child: %s", how);
 }
 
 /* KEYCTL_WATCH_KEY takes a /dev/watch_queue fd, and only queue fds. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
@@ -671,6 +672,255 @@ static inline int wq_check_recs(struct wq_queue *q, const struct wq_want *want,
 				      o ? "; " : "", d);
 	}
 	return ok;
+}
+
+/*
+ * cgroup v2, for tests of what is charged to a memory cgroup: a test mounts
+ * its own cgroup2 at a temporary directory (the guest has no systemd to do
+ * it), makes a child group with the memory controller and moves a process
+ * into it.
+ */
+
+/**
+ * struct wq_cgroup - A child cgroup made for one test
+ * @mnt: The temporary directory cgroup2 is mounted at.
+ * @path: The child group, under @mnt.
+ */
+struct wq_cgroup {
+	char mnt[64];
+	char path[128];
+};
+
+/*
+ * The memory controller charges its page counter, memory.current, in
+ * batches of up to this many pages through a per-CPU stock, so that
+ * memory.current runs ahead of what the group really uses by 0 to this
+ * many pages for each CPU that charged it (MEMCG_CHARGE_BATCH of
+ * include/linux/memcontrol.h).
+ */
+#define WQ_MEMCG_BATCH	64
+
+/**
+ * wq_cg_write - Write a string to a control file
+ * @dir: The group's directory.
+ * @file: The control file, e.g. "memory.max".
+ * @val: The string to write.
+ *
+ * Return: 0 or -errno.
+ */
+static inline int wq_cg_write(const char *dir, const char *file,
+			      const char *val)
+{
+	char path[256];
+	ssize_t len = strlen(val);
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, len) != len)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/**
+ * wq_cg_read_file - Read a control file into a string
+ * @dir: The group's directory.
+ * @file: The control file.
+ * @buf: Where to put its contents, NUL-terminated.
+ * @size: Size of @buf.
+ *
+ * Return: 0 or -errno.
+ */
+static inline int wq_cg_read_file(const char *dir, const char *file,
+				  char *buf, size_t size)
+{
+	char path[256];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	len = read(fd, buf, size - 1);
+	if (len < 0) {
+		len = -errno;
+		close(fd);
+		return len;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return 0;
+}
+
+/**
+ * wq_cg_read - Read a control file that holds one number
+ * @dir: The group's directory.
+ * @file: The control file, e.g. "memory.current".
+ *
+ * Return: The number (INT64_MAX for "max"), or -errno.
+ */
+static inline long long wq_cg_read(const char *dir, const char *file)
+{
+	char buf[64];
+	int ret;
+
+	ret = wq_cg_read_file(dir, file, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	if (!strncmp(buf, "max", 3))
+		return INT64_MAX;
+	return strtoll(buf, NULL, 10);
+}
+
+/**
+ * wq_cg_key - Read one entry of a flat-keyed control file
+ * @dir: The group's directory.
+ * @file: The control file, e.g. "memory.events" or "memory.stat".
+ * @key: The entry, e.g. "oom_kill".
+ *
+ * Return: Its value, or -ENOENT if there is no such entry, or -errno.
+ */
+static inline long long wq_cg_key(const char *dir, const char *file,
+				  const char *key)
+{
+	char buf[8192], *line;
+	size_t klen = strlen(key);
+	int ret;
+
+	ret = wq_cg_read_file(dir, file, buf, sizeof(buf));
+	if (ret < 0)
+		return ret;
+	for (line = buf; line && *line; line = strchr(line, '\n')) {
+		if (*line == '\n')
+			line++;
+		if (!strncmp(line, key, klen) && line[klen] == ' ')
+			return strtoll(line + klen + 1, NULL, 10);
+	}
+	return -ENOENT;
+}
+
+/**
+ * wq_cg_setup - Mount cgroup2 and make a child group with memory control
+ * @cg: Filled in.
+ *
+ * Mount cgroup2 at a new temporary directory (the same hierarchy as any
+ * other mount of cgroup2), enable the memory controller for the root's
+ * children, and make an empty child group.  Needs CAP_SYS_ADMIN.  Undo
+ * with wq_cg_cleanup().
+ *
+ * Return: 0; -EOPNOTSUPP if the kernel has no cgroup v2 or no memory
+ * controller (a test should then skip); or -errno.
+ */
+static inline int wq_cg_setup(struct wq_cgroup *cg)
+{
+	static unsigned int seq;
+	char buf[256];
+	int ret;
+
+	memset(cg, 0, sizeof(*cg));
+	snprintf(cg->mnt, sizeof(cg->mnt), "/tmp/wq-cgroup.XXXXXX");
+	if (!mkdtemp(cg->mnt))
+		return -errno;
+	if (mount("none", cg->mnt, "cgroup2", 0, NULL)) {
+		ret = errno == ENODEV ? -EOPNOTSUPP : -errno;
+		goto err_rmdir;
+	}
+	ret = wq_cg_read_file(cg->mnt, "cgroup.controllers", buf, sizeof(buf));
+	if (ret < 0)
+		goto err_umount;
+	if (!strstr(buf, "memory")) {
+		ret = -EOPNOTSUPP;
+		goto err_umount;
+	}
+	ret = wq_cg_write(cg->mnt, "cgroup.subtree_control", "+memory");
+	if (ret < 0)
+		goto err_umount;
+	snprintf(cg->path, sizeof(cg->path), "%s/wq-%d-%u", cg->mnt,
+		 (int)getpid(), seq++);
+	if (mkdir(cg->path, 0755)) {
+		ret = -errno;
+		goto err_umount;
+	}
+	return 0;
+
+err_umount:
+	umount2(cg->mnt, MNT_DETACH);
+err_rmdir:
+	rmdir(cg->mnt);
+	cg->path[0] = '\0';
+	cg->mnt[0] = '\0';
+	return ret;
+}
+
+/**
+ * wq_cg_enter - Move a process into the child group
+ * @cg: The group, from wq_cg_setup().
+ * @pid: The process, or 0 for the caller.
+ *
+ * Charges already made stay where they are: only what the process
+ * allocates from now on is charged to the group.
+ *
+ * Return: 0 or -errno.
+ */
+static inline int wq_cg_enter(const struct wq_cgroup *cg, pid_t pid)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%d\n", (int)pid);
+	return wq_cg_write(cg->path, "cgroup.procs", val);
+}
+
+/**
+ * wq_cg_cleanup - Remove the child group and unmount cgroup2
+ * @cg: The group, from wq_cg_setup(); nothing is done if it was not set up.
+ *
+ * Every process moved into the group must have exited and been reaped.
+ * Removing a group is refused while it is populated; a reaped task may take
+ * a moment to leave it, so this retries for up to two seconds.
+ *
+ * Return: 0 or -errno of the last rmdir() of the group.
+ */
+static inline int wq_cg_cleanup(struct wq_cgroup *cg)
+{
+	int i, ret = 0;
+
+	if (!cg->mnt[0])
+		return 0;
+	for (i = 0; cg->path[0] && i < 200; i++) {
+		ret = rmdir(cg->path) ? -errno : 0;
+		if (ret != -EBUSY)
+			break;
+		wq_sleep_ms(10);
+	}
+	umount2(cg->mnt, MNT_DETACH);
+	rmdir(cg->mnt);
+	cg->path[0] = '\0';
+	cg->mnt[0] = '\0';
+	return ret;
+}
+
+/**
+ * wq_pin_cpu - Run the caller on one CPU only
+ * @cpu: The CPU.
+ *
+ * A process that is pinned before it enters a new group charges that group
+ * from one per-CPU stock only, so that memory.current is then within
+ * WQ_MEMCG_BATCH pages of what the group really uses.
+ *
+ * Return: 0 or -errno.
+ */
+static inline int wq_pin_cpu(int cpu)
+{
+	unsigned long mask[16] = { 0 };
+
+	if (cpu < 0 || cpu >= (int)(8 * sizeof(mask)))
+		return -EINVAL;
+	mask[cpu / (8 * sizeof(mask[0]))] = 1UL << (cpu % (8 * sizeof(mask[0])));
+	return syscall(__NR_sched_setaffinity, 0, sizeof(mask), mask) ? -errno : 0;
 }
 
 #endif /* _WQ_SELFTEST_H */

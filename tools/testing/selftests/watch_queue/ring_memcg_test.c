@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The ring's pages and the memory cgroup: sizing a queue charges its pages
+ * to the sizer's memory cgroup, a group's memory.max makes sizing fail with
+ * ENOMEM (and never calls the OOM killer), and closing and unmapping gives
+ * every page back.  The ring belongs to the device only: a notification
+ * pipe's buffers are the pipe's own business.
+ *
+ * Each test mounts cgroup2 at a temporary directory, makes a child group,
+ * and runs its body in a forked child that moves itself into the group.
+ *
+ * memory.current is not exact: the memory controller charges its page
+ * counter in batches of WQ_MEMCG_BATCH (64) pages through a per-CPU stock,
+ * so it runs ahead of what the group uses by 0 to 64 pages for each CPU
+ * that charged the group.  The child pins itself to CPU 0 before entering
+ * the new group, so that only one stock ever holds charges of the group:
+ * between two readings, memory.current then moves by what the kernel
+ * allocated for the group plus or minus 64 pages.  For a ring of 256 data
+ * pages, the kernel allocates exactly 257 pages plus a few small objects
+ * (the page array, 2 KiB, and the ring's own structure), which WQ_META_PAGES
+ * bounds with room to spare.  So a kernel that charges the ring reads at
+ * least 257 - 64 = 193 pages more, and one that does not, or leaks it, at
+ * most 64 + WQ_META_PAGES = 72: the bounds are far apart on both sides.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <linux/watch_queue.h>
+
+#include "../kselftest_harness.h"
+#include "wq_selftest.h"
+
+#define WQ_RING_PAGES	256	/* Data pages of the rings measured */
+#define WQ_META_PAGES	8	/* Kernel metadata of a ring, at most */
+
+/* What the child saw when it failed: a line for the parent's log. */
+#define CHILD_FAIL(code, fmt, ...) do {					\
+	fprintf(stderr, "# child: " fmt "\n", ##__VA_ARGS__);		\
+	_exit(code);							\
+} while (0)
+
+/* memory.current of @cg in pages, or the child fails with @code. */
+static long long current_pages(const struct wq_cgroup *cg, int code)
+{
+	long long cur = wq_cg_read(cg->path, "memory.current");
+
+	if (cur < 0)
+		CHILD_FAIL(code, "reading memory.current: %s", strerror(-cur));
+	return cur / (long long)WQ_PAGE_SIZE;
+}
+
+/*
+ * Fork a child that runs @body pinned to CPU 0 inside @cg, and return how
+ * it ended: its exit status, or 128 plus the signal that killed it, with a
+ * description in @how.
+ */
+static int run_in_group(const struct wq_cgroup *cg,
+			void (*body)(const struct wq_cgroup *cg),
+			char *how, size_t size)
+{
+	int status, ret;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0) {
+		snprintf(how, size, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		ret = wq_pin_cpu(0);
+		if (ret < 0)
+			CHILD_FAIL(100, "pinning to CPU 0: %s", strerror(-ret));
+		ret = wq_cg_enter(cg, 0);
+		if (ret < 0)
+			CHILD_FAIL(101, "entering %s: %s", cg->path,
+				   strerror(-ret));
+		body(cg);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid) {
+		snprintf(how, size, "waitpid: %s", strerror(errno));
+		return -1;
+	}
+	if (WIFSIGNALED(status)) {
+		snprintf(how, size, "killed by signal %d (%s)",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)));
+		return 128 + WTERMSIG(status);
+	}
+	snprintf(how, size, "exit status %d", WEXITSTATUS(status));
+	return WEXITSTATUS(status);
+}
+
+FIXTURE(memcg) {
+	struct wq_cgroup cg;
+};
+
+FIXTURE_SETUP(memcg)
+{
+	int ret = wq_cg_setup(&self->cg);
+
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no cgroup v2 memory controller (CONFIG_MEMCG)");
+	ASSERT_EQ(0, ret) TH_LOG("cgroup setup: %s", strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(memcg)
+{
+	int ret = wq_cg_cleanup(&self->cg);
+
+	EXPECT_EQ(0, ret) TH_LOG("removing the group: %s", strerror(-ret));
+}
+
+/*
+ * SET_SIZE raises the group's memory.current by the ring's pages, the
+ * pages stay charged while they are mapped after close, and close plus
+ * munmap bring memory.current back: nothing is left charged.
+ */
+static void charge_body(const struct wq_cgroup *cg)
+{
+	const long long want = WQ_RING_PAGES + 1;
+	const struct watch_notification *n;
+	long long c0, c1, c2, c3;
+	struct watchq q;
+	int fd;
+
+	fd = wq_open_dev();
+	if (fd < 0)
+		CHILD_FAIL(1, "open: %s", strerror(-fd));
+	c0 = current_pages(cg, 2);
+	if (ioctl(fd, IOC_WATCH_QUEUE_SET_SIZE, WQ_RING_PAGES) < 0)
+		CHILD_FAIL(3, "SET_SIZE(%d): %s", WQ_RING_PAGES,
+			   strerror(errno));
+	c1 = current_pages(cg, 4);
+	fprintf(stderr, "# SET_SIZE(%d): memory.current +%lld pages\n",
+		WQ_RING_PAGES, c1 - c0);
+	if (c1 - c0 < want - WQ_MEMCG_BATCH ||
+	    c1 - c0 > want + WQ_MEMCG_BATCH + WQ_META_PAGES)
+		CHILD_FAIL(5, "SET_SIZE(%d) charged %lld pages, not %lld +/- %d",
+			   WQ_RING_PAGES, c1 - c0, want, WQ_MEMCG_BATCH);
+
+	if (watchq_map(&q, fd, WQ_RING_PAGES))
+		CHILD_FAIL(6, "mmap: %s", strerror(errno));
+	if (wq_inject(fd, 1, 16, 5) != 16)
+		CHILD_FAIL(7, "write: %s", strerror(errno));
+	n = watchq_next(&q);
+	if (!n || wq_check_record(n, 1, 16, 5))
+		CHILD_FAIL(8, "the record did not arrive");
+	close(fd);
+	c2 = current_pages(cg, 9);
+	fprintf(stderr, "# closed, still mapped: +%lld pages\n", c2 - c0);
+	if (c2 - c0 < want - WQ_MEMCG_BATCH)
+		CHILD_FAIL(10, "only %lld pages charged while mapped",
+			   c2 - c0);
+
+	if (munmap(q.ring, q.map_len))
+		CHILD_FAIL(11, "munmap: %s", strerror(errno));
+	c3 = current_pages(cg, 12);
+	fprintf(stderr, "# closed and unmapped: %+lld pages\n", c3 - c0);
+	if (c3 - c0 > WQ_MEMCG_BATCH + WQ_META_PAGES)
+		CHILD_FAIL(13, "%lld pages still charged after close and munmap",
+			   c3 - c0);
+}
+
+TEST_F(memcg, ring_pages_charged_until_unmapped)
+{
+	char how[64];
+
+	EXPECT_EQ(0, run_in_group(&self->cg, charge_body, how, sizeof(how)))
+		TH_LOG("child: %s", how);
+	/* Everything the child had is gone with it. */
+	EXPECT_GT(WQ_MEMCG_BATCH + WQ_META_PAGES,
+		  wq_cg_read(self->cg.path, "memory.current") /
+		  (long long)WQ_PAGE_SIZE);
+}
+
+/*
+ * A ring that does not fit under memory.max: SET_SIZE fails with ENOMEM,
+ * without the OOM killer, and leaves nothing charged; the queue can still
+ * be sized once the limit allows it.
+ */
+static void max_body(const struct wq_cgroup *cg)
+{
+	const long long page = WQ_PAGE_SIZE;
+	const struct watch_notification *n;
+	long long c0, c1, oom, kills, max;
+	struct watchq q;
+	char val[32];
+	int fd, ret;
+
+	fd = wq_open_dev();
+	if (fd < 0)
+		CHILD_FAIL(1, "open: %s", strerror(-fd));
+	/*
+	 * Room for half the ring: even if the stock held a full batch that
+	 * the limit gets back, 128 + 64 pages are less than 257.
+	 */
+	c0 = current_pages(cg, 2);
+	snprintf(val, sizeof(val), "%lld", (c0 + WQ_RING_PAGES / 2) * page);
+	ret = wq_cg_write(cg->path, "memory.max", val);
+	if (ret < 0)
+		CHILD_FAIL(3, "setting memory.max: %s", strerror(-ret));
+
+	ret = ioctl(fd, IOC_WATCH_QUEUE_SET_SIZE, WQ_RING_PAGES);
+	if (ret != -1 || errno != ENOMEM)
+		CHILD_FAIL(4, "SET_SIZE(%d) over memory.max: %d (%s), not ENOMEM",
+			   WQ_RING_PAGES, ret, ret ? strerror(errno) : "success");
+	max = wq_cg_key(cg->path, "memory.events", "max");
+	oom = wq_cg_key(cg->path, "memory.events", "oom");
+	kills = wq_cg_key(cg->path, "memory.events", "oom_kill");
+	if (max <= 0)
+		CHILD_FAIL(5, "memory.events: max %lld: the limit was never hit",
+			   max);
+	if (oom || kills)
+		CHILD_FAIL(6, "memory.events: oom %lld oom_kill %lld", oom,
+			   kills);
+	c1 = current_pages(cg, 7);
+	if (c1 - c0 > WQ_MEMCG_BATCH + WQ_META_PAGES)
+		CHILD_FAIL(8, "the failed SET_SIZE left %lld pages charged",
+			   c1 - c0);
+
+	ret = wq_cg_write(cg->path, "memory.max", "max");
+	if (ret < 0)
+		CHILD_FAIL(9, "resetting memory.max: %s", strerror(-ret));
+	if (ioctl(fd, IOC_WATCH_QUEUE_SET_SIZE, WQ_RING_PAGES) < 0)
+		CHILD_FAIL(10, "SET_SIZE(%d) after the failure: %s",
+			   WQ_RING_PAGES, strerror(errno));
+	if (watchq_map(&q, fd, WQ_RING_PAGES))
+		CHILD_FAIL(11, "mmap: %s", strerror(errno));
+	if (wq_inject(fd, 2, 24, 9) != 24)
+		CHILD_FAIL(12, "write: %s", strerror(errno));
+	n = watchq_next(&q);
+	if (!n || wq_check_record(n, 2, 24, 9))
+		CHILD_FAIL(13, "the record did not arrive");
+	watchq_close(&q);
+}
+
+TEST_F(memcg, memory_max_fails_sizing_cleanly)
+{
+	char how[64];
+
+	EXPECT_EQ(0, run_in_group(&self->cg, max_body, how, sizeof(how)))
+		TH_LOG("child: %s", how);
+	EXPECT_EQ(0, wq_cg_key(self->cg.path, "memory.events", "oom_kill"));
+}
+
+TEST_HARNESS_MAIN
