@@ -17,6 +17,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -488,31 +490,51 @@ static int watch_when_allowed(int key, int fd, int id)
 }
 
 /*
- * A user's watches count against its RLIMIT_NOFILE.  That makes it visible
- * when watches are freed: a removal notice frees the watch of the dead key,
- * closing the queue frees all of its watches.  The test runs as a user of
- * its own so that no other watches count.
+ * A user's watches count against /proc/sys/user/max_watch_queue_watches of
+ * its user namespace.  That makes it visible when watches are freed: a
+ * removal notice frees the watch of the dead key, closing the queue frees
+ * all of its watches.  The test runs as a user of its own, in a user
+ * namespace of its own whose limit it sets, so that no other watches count
+ * and no other test sees the limit.
  */
 #define WATCH_LIMIT	16
+#define WATCH_SYSCTL	"/proc/sys/user/max_watch_queue_watches"
+
+/* Write @text to @path; 0 or -1. */
+static int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(text);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
 
 TEST_F(keys, watches_are_freed)
 {
 	const int limit = WATCH_LIMIT;
-	struct rlimit rl = { .rlim_cur = limit, .rlim_max = limit };
 	uid_t uid = 47000 + variant->use_pipe;
 	struct wq_queue *q = &self->q;
 	int k[WATCH_LIMIT + 2];
-	char desc[16];
-	int i, fd;
+	char desc[16], map[32];
+	int i;
 
-	/* Room below the limit for the fds of a new queue. */
-	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	close(fd);
-	ASSERT_GT(limit - 2, fd);
-	ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &rl));
 	ASSERT_EQ(0, setgid(uid));
 	ASSERT_EQ(0, setuid(uid));
+	ASSERT_EQ(0, prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
+	ASSERT_EQ(0, unshare(CLONE_NEWUSER));
+	snprintf(map, sizeof(map), "0 %d 1", (int)uid);
+	ASSERT_EQ(0, write_text("/proc/self/uid_map", map));
+	ASSERT_EQ(0, write_text("/proc/self/setgroups", "deny"));
+	ASSERT_EQ(0, write_text("/proc/self/gid_map", map));
+	snprintf(desc, sizeof(desc), "%d", limit);
+	ASSERT_EQ(0, write_text(WATCH_SYSCTL, desc))
+		TH_LOG("%s: %s", WATCH_SYSCTL, strerror(errno));
 	ASSERT_LT(0, wq_keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0));
 	for (i = 0; i < limit + 2; i++) {
 		snprintf(desc, sizeof(desc), "w%d", i);

@@ -1102,4 +1102,71 @@ TEST_F(mnt, mount_beneath_moves_top)
 		    MNT(MOVE_TO, SUB, 1, n, t));
 }
 
+/*
+ * pivot_root() moves two mounts: the new root onto the old root's parent,
+ * and the old root onto the new one, at put_old.  A child in a mount
+ * namespace of its own watches its copy of base and pivots, chrooted into
+ * a tmpfs on it, onto another tmpfs.
+ */
+TEST_F(mnt, pivot_root_moves)
+{
+	struct wq_queue *q = &self->q;
+	__u64 ids[3], base, oldr, newr;
+	int to_kid[2], from_kid[2], status;
+	char c;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(to_kid));
+	ASSERT_EQ(0, pipe(from_kid));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(to_kid[1]);
+		close(from_kid[0]);
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			_exit(1);
+		if (mount_tmpfs(AT("r"), TMPFS_OPTS) ||
+		    mount_tmpfs(AT("r/new"), TMPFS_OPTS) ||
+		    mkdir(AT("r/new/old"), 0755))
+			_exit(2);
+		ids[0] = wq_mount_id(AT_FDCWD, self->base, 0);
+		ids[1] = wq_mount_id(AT_FDCWD, AT("r"), 0);
+		ids[2] = wq_mount_id(AT_FDCWD, AT("r/new"), 0);
+		if (wq_mount_notify(AT_FDCWD, self->base, 0, q->fd, 1))
+			_exit(3);
+		if (chroot(AT("r")) || chdir("/") ||
+		    syscall(__NR_pivot_root, "/new", "/new/old"))
+			_exit(4);
+		if (write(from_kid[1], ids, sizeof(ids)) != sizeof(ids))
+			_exit(5);
+		/* Keep the namespace until the records are read. */
+		if (read(to_kid[0], &c, 1) < 0)
+			_exit(6);
+		_exit(0);
+	}
+	close(to_kid[0]);
+	close(from_kid[1]);
+	if (read(from_kid[0], ids, sizeof(ids)) != sizeof(ids)) {
+		waitpid(pid, &status, 0);
+		ASSERT_TRUE(0) TH_LOG("child failed at step %d",
+				      WEXITSTATUS(status));
+	}
+	base = ids[0];
+	oldr = ids[1];
+	newr = ids[2];
+	wq_name_id(base, "base copy");
+	wq_name_id(oldr, "old root");
+	wq_name_id(newr, "new root");
+	ASSERT_RECS_IN_ORDER(q,
+			     MNT(MOVE_FROM, SUB, 1, oldr, newr),
+			     MNT(MOVE_TO, 0, 1, base, newr),
+			     MNT(MOVE_FROM, 0, 1, base, oldr),
+			     MNT(MOVE_TO, SUB, 1, newr, oldr));
+	close(to_kid[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
 TEST_HARNESS_MAIN

@@ -6,6 +6,7 @@
 #ifndef _WQ_SELFTEST_H
 #define _WQ_SELFTEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -921,6 +922,42 @@ static inline int wq_pin_cpu(int cpu)
 		return -EINVAL;
 	mask[cpu / (8 * sizeof(mask[0]))] = 1UL << (cpu % (8 * sizeof(mask[0])));
 	return syscall(__NR_sched_setaffinity, 0, sizeof(mask), mask) ? -errno : 0;
+}
+
+/**
+ * wq_slab_flush - Make the slab allocators give back freed objects
+ * @prefix: Flush the caches whose names start with this, such as
+ *	"kmalloc-cg-" for the memory-cgroup-charged kmalloc() caches.
+ *
+ * Freed objects stay charged to their memory cgroup until the allocator
+ * really frees them, and KASAN keeps them in a quarantine for a while:
+ * shrinking a cache (/sys/kernel/slab/NAME/shrink) takes its objects out of
+ * it, so that memory.current shows what is still in use.  Does nothing
+ * where that interface is missing.
+ */
+static inline void wq_slab_flush(const char *prefix)
+{
+	char path[320];
+	struct dirent *de;
+	DIR *dir;
+	int fd;
+
+	dir = opendir("/sys/kernel/slab");
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, prefix, strlen(prefix)))
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 de->d_name);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (write(fd, "1", 1) < 0)
+			errno = 0;
+		close(fd);
+	}
+	closedir(dir);
 }
 
 #endif /* _WQ_SELFTEST_H */

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The ring's pages and the memory cgroup: sizing a queue charges its pages
- * to the sizer's memory cgroup, a group's memory.max makes sizing fail with
- * ENOMEM (and never calls the OOM killer), and closing and unmapping gives
- * every page back.  The ring belongs to the device only: a notification
- * pipe's buffers are the pipe's own business.
+ * The memory cgroup: sizing a queue charges its ring's pages to the sizer's
+ * memory cgroup, and every watch and watch list of every source is charged
+ * to the cgroup of the task that sets the watch.  A group's memory.max
+ * makes sizing and watching fail with ENOMEM (and never calls the OOM
+ * killer), and closing and unmapping gives every page back.  The ring
+ * belongs to the device only: a notification pipe's buffers are the pipe's
+ * own business.
  *
  * Each test mounts cgroup2 at a temporary directory, makes a child group,
  * and runs its body in a forked child that moves itself into the group.
@@ -31,11 +33,13 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <linux/watch_queue.h>
 
 #include "../kselftest_harness.h"
 #include "wq_selftest.h"
+#include "wq_records.h"
 
 #define WQ_RING_PAGES	256	/* Data pages of the rings measured */
 #define WQ_META_PAGES	8	/* Kernel metadata of a ring, at most */
@@ -246,6 +250,228 @@ TEST_F(memcg, memory_max_fails_sizing_cleanly)
 	char how[64];
 
 	EXPECT_EQ(0, run_in_group(&self->cg, max_body, how, sizeof(how)))
+		TH_LOG("child: %s", how);
+	EXPECT_EQ(0, wq_cg_key(self->cg.path, "memory.events", "oom_kill"));
+}
+
+/*
+ * Watches: WQ_NR_WATCHED bind mounts are made by the test, outside the
+ * group, so that their own memory is not the group's; a child in the group
+ * watches each of them from one queue.  A watch and its mount's watch list
+ * take more than WQ_WATCH_BYTES, so the group's memory.current grows by
+ * more than WQ_NR_WATCHED * WQ_WATCH_BYTES / page size, 187 pages, minus
+ * the 64 of the per-CPU stock: at least 123, against at most 72 for a
+ * kernel that does not charge watches.
+ */
+#define WQ_NR_WATCHED	6000
+#define WQ_WATCH_BYTES	128
+
+static char watched_base[64];
+
+/* The path of watched mount @i. */
+static const char *watched(int i)
+{
+	static char path[96];
+
+	snprintf(path, sizeof(path), "%s/%d", watched_base, i);
+	return path;
+}
+
+/* Make the WQ_NR_WATCHED bind mounts; 0 or -errno. */
+static int make_watched_mounts(void)
+{
+	char src[96];
+	int i;
+
+	snprintf(watched_base, sizeof(watched_base), "/tmp/wq-memcg.XXXXXX");
+	if (!mkdtemp(watched_base) ||
+	    mount("wqmemcg", watched_base, "tmpfs", 0, "size=4m") ||
+	    mount(NULL, watched_base, NULL, MS_PRIVATE, NULL))
+		return -errno;
+	snprintf(src, sizeof(src), "%s/src", watched_base);
+	if (mkdir(src, 0755))
+		return -errno;
+	for (i = 0; i < WQ_NR_WATCHED; i++)
+		if (mkdir(watched(i), 0755) ||
+		    mount(src, watched(i), NULL, MS_BIND, NULL))
+			return -errno;
+	return 0;
+}
+
+static void drop_watched_mounts(void)
+{
+	if (watched_base[0]) {
+		umount2(watched_base, MNT_DETACH);
+		rmdir(watched_base);
+	}
+}
+
+/* A device queue with its ring sized and mapped; the child fails with @code. */
+static void open_watcher(struct watchq *q, int code)
+{
+	if (watchq_open(q, 1))
+		CHILD_FAIL(code, "opening a queue: %s", strerror(errno));
+}
+
+/*
+ * Wait for memory.current of @cg to come down to @want pages or less, as
+ * RCU frees what was given back and the allocators let it go; the last
+ * reading.
+ */
+static long long wait_for_pages(const struct wq_cgroup *cg, long long want,
+				int code)
+{
+	long long cur;
+	int i;
+
+	for (i = 0; i < WAIT_MS / 250; i++) {
+		wq_sleep_ms(250);
+		wq_slab_flush("kmalloc-cg-");
+		cur = current_pages(cg, code);
+		if (cur <= want)
+			break;
+	}
+	return cur;
+}
+
+/*
+ * Watches raise memory.current.  Closing the queue gives the watches back;
+ * each mount keeps its watch list, charged to the group too, until the
+ * mount goes, and then everything is back.
+ */
+static void watch_charge_body(const struct wq_cgroup *cg)
+{
+	const long long want = (long long)WQ_NR_WATCHED * WQ_WATCH_BYTES /
+			       WQ_PAGE_SIZE;
+	long long c0, c1, c2, c3;
+	struct watchq q;
+	int i;
+
+	open_watcher(&q, 1);
+	c0 = current_pages(cg, 2);
+	for (i = 0; i < WQ_NR_WATCHED; i++)
+		if (wq_mount_notify(AT_FDCWD, watched(i), 0, q.fd, 1))
+			CHILD_FAIL(3, "watch %d: %s", i, strerror(errno));
+	c1 = current_pages(cg, 4);
+	fprintf(stderr, "# %d watches: memory.current +%lld pages\n",
+		WQ_NR_WATCHED, c1 - c0);
+	if (c1 - c0 < want - WQ_MEMCG_BATCH)
+		CHILD_FAIL(5, "%d watches charged %lld pages, not at least %lld",
+			   WQ_NR_WATCHED, c1 - c0, want - WQ_MEMCG_BATCH);
+
+	watchq_close(&q);
+	c2 = wait_for_pages(cg, c1 - want, 6);
+	fprintf(stderr, "# queue closed: %+lld pages\n", c2 - c0);
+	if (c1 - c2 < want - WQ_MEMCG_BATCH)
+		CHILD_FAIL(7, "closing the queue gave back %lld pages, not %lld",
+			   c1 - c2, want - WQ_MEMCG_BATCH);
+
+	if (umount2(watched_base, MNT_DETACH))
+		CHILD_FAIL(8, "unmounting the watched mounts: %s",
+			   strerror(errno));
+	c3 = wait_for_pages(cg, c0 + WQ_MEMCG_BATCH + WQ_META_PAGES, 9);
+	fprintf(stderr, "# mounts gone: %+lld pages\n", c3 - c0);
+	if (c3 - c0 > WQ_MEMCG_BATCH + WQ_META_PAGES)
+		CHILD_FAIL(10, "%lld pages still charged after the mounts went",
+			   c3 - c0);
+}
+
+/* Write to @len bytes of the stack, so that they need no new page later. */
+static void touch_stack(size_t len)
+{
+	volatile char buf[64 * 1024];
+	size_t i;
+
+	for (i = 0; i < len && i < sizeof(buf); i += 512)
+		buf[i] = 1;
+}
+
+/*
+ * memory.max a little above what the group uses: watching fails with
+ * ENOMEM before long, without the OOM killer, and works again once the
+ * limit allows it.  The child's own memory is touched first: a page fault
+ * past memory.max is the OOM killer's business, not the watches'.
+ */
+static void watch_max_body(const struct wq_cgroup *cg)
+{
+	const long long page = WQ_PAGE_SIZE;
+	long long c0, oom, kills;
+	struct watchq q;
+	char val[32];
+	int i, ret;
+
+	open_watcher(&q, 1);
+	touch_stack(64 * 1024);
+	fprintf(stderr, "# setting memory.max\n");
+	c0 = current_pages(cg, 2);
+	snprintf(val, sizeof(val), "%lld", (c0 + 64) * page);
+	ret = wq_cg_write(cg->path, "memory.max", val);
+	if (ret < 0)
+		CHILD_FAIL(3, "setting memory.max: %s", strerror(-ret));
+	for (i = 0; i < WQ_NR_WATCHED; i++) {
+		if (wq_mount_notify(AT_FDCWD, watched(i), 0, q.fd, 1))
+			break;
+	}
+	if (i == WQ_NR_WATCHED || errno != ENOMEM)
+		CHILD_FAIL(4, "watch %d over memory.max: %s, not ENOMEM", i,
+			   i == WQ_NR_WATCHED ? "all succeeded" :
+			   strerror(errno));
+	/* At the limit, any charged allocation might call the OOM killer. */
+	ret = wq_cg_write(cg->path, "memory.max", "max");
+	if (ret < 0)
+		CHILD_FAIL(6, "resetting memory.max: %s", strerror(-ret));
+	fprintf(stderr, "# memory.max hit after %d watches\n", i);
+	oom = wq_cg_key(cg->path, "memory.events", "oom");
+	kills = wq_cg_key(cg->path, "memory.events", "oom_kill");
+	if (oom || kills)
+		CHILD_FAIL(5, "memory.events: oom %lld oom_kill %lld", oom,
+			   kills);
+	/* And with room again, watching works. */
+	if (wq_mount_notify(AT_FDCWD, watched(i), 0, q.fd, 1))
+		CHILD_FAIL(7, "watch %d below memory.max: %s", i,
+			   strerror(errno));
+	watchq_close(&q);
+}
+
+FIXTURE(watches) {
+	struct wq_cgroup cg;
+};
+
+FIXTURE_SETUP(watches)
+{
+	int ret = wq_cg_setup(&self->cg);
+
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no cgroup v2 memory controller (CONFIG_MEMCG)");
+	ASSERT_EQ(0, ret) TH_LOG("cgroup setup: %s", strerror(-ret));
+	ret = make_watched_mounts();
+	ASSERT_EQ(0, ret) TH_LOG("making the mounts: %s", strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(watches)
+{
+	int ret;
+
+	drop_watched_mounts();
+	ret = wq_cg_cleanup(&self->cg);
+	EXPECT_EQ(0, ret) TH_LOG("removing the group: %s", strerror(-ret));
+}
+
+TEST_F_TIMEOUT(watches, charged_to_the_watcher, 240)
+{
+	char how[64];
+
+	EXPECT_EQ(0, run_in_group(&self->cg, watch_charge_body, how,
+				  sizeof(how)))
+		TH_LOG("child: %s", how);
+}
+
+TEST_F_TIMEOUT(watches, memory_max_fails_watching_cleanly, 240)
+{
+	char how[64];
+
+	EXPECT_EQ(0, run_in_group(&self->cg, watch_max_body, how,
+				  sizeof(how)))
 		TH_LOG("child: %s", how);
 	EXPECT_EQ(0, wq_cg_key(self->cg.path, "memory.events", "oom_kill"));
 }
