@@ -2,99 +2,211 @@
 /*
  * Mount topology notifications: the hooks fs/namespace.c calls.
  *
- * Every hook runs with mount_lock held for writing, which also keeps the
- * mnt_parent chain that notifications walk stable.  Include "mount.h"
- * first: it has no include guard.
+ * A change is only noted under mount_lock, in O(1) per mount and without
+ * allocating; the records are posted once the lock is dropped (see
+ * fs/mount_notify.c).  Whether a mount namespace has a watched mount is one
+ * count in the namespace, so a namespace nobody watches pays one unlikely()
+ * test per hook.  Include "mount.h" first: it has no include guard.
  */
 #ifndef _FS_MOUNT_NOTIFY_H
 #define _FS_MOUNT_NOTIFY_H
 
-#include <linux/atomic.h>
+#include <linux/err.h>
+#include <linux/rcupdate.h>
 #include <linux/watch_queue.h>
 
 #ifdef CONFIG_MOUNT_NOTIFICATIONS
 
-extern atomic_t mount_notify_nr_watches;
+/**
+ * struct mount_notify_queue - Changes noted under mount_lock, not yet posted
+ * @changes: Mounts attached, detached or moved, in the order they were.
+ * @changes_tail: Where the next one goes.
+ * @moves: Mounts that an operation put under another parent on the way
+ *	(mnt_change_mountpoint()); posted after @changes.
+ * @moves_tail: Where the next one goes.
+ *
+ * Topology changes need namespace_sem held for writing, and the queue is
+ * emptied before it is released, so one queue serves the whole system.
+ */
+struct mount_notify_queue {
+	struct mount	*changes;
+	struct mount	**changes_tail;
+	struct mount	*moves;
+	struct mount	**moves_tail;
+};
 
-void __notify_mount(struct mount *trigger, struct mount *aux,
-		    enum mount_notification_subtype subtype, u32 info);
-void __notify_mount_tree(struct mount *top);
+extern struct mount_notify_queue mount_notify_queue;
+
+void __notify_mount_attach(struct mount *root);
+void __notify_mount_move(struct mount *mnt, bool reparent);
+void __notify_mount_detach(struct mount *mnt, bool expiry);
 void __notify_mount_attr(struct mount *mnt, unsigned int old_flags,
 			 bool other);
-void __notify_umount_list(struct list_head *list, bool expiry);
+void __notify_mount_attr_post(struct mount *mnt, bool recurse);
+void __mount_notify_post(void);
+void __mount_notify_ns_add(struct mount *mnt, struct mnt_namespace *ns);
 void __mount_notify_destroy(struct mount *mnt);
 
 /**
- * mount_notify_wanted - Tell whether any mount watch exists at all
+ * mount_notify_ns_watched - Tell whether a mount namespace has watches
+ * @ns: The namespace, or NULL.
  *
- * A change must be reported to watches on all the ancestors of the mount
- * it happens on, so no single pointer on the mount can say that nobody
- * listens.  A count of all mount watches in the system can, in one test.
- *
- * Return: true if at least one mount watch exists.
+ * Context: mount_lock held.
+ * Return: true if a mount of @ns has a watch list.
  */
-static inline bool mount_notify_wanted(void)
+static inline bool mount_notify_ns_watched(struct mnt_namespace *ns)
 {
-	return unlikely(atomic_read(&mount_notify_nr_watches) != 0);
+	return unlikely(ns && ns->mnt_notify_watched);
 }
 
 /**
- * notify_mount - Post a mount notification to the watchers of a subtree
- * @trigger: Mount the change is seen on; it and its ancestors are told
- * @aux: Mount that was added, removed, moved or changed
- * @subtype: enum mount_notification_subtype
- * @info: NOTIFY_MOUNT_* flags
+ * mount_notify_wanted - Tell whether changes to a mount are watched
+ * @mnt: The mount, pinned by the caller.
  *
- * Context: mount_lock held for writing.
+ * For the attribute changes, which decide before taking their locks
+ * whether they will have anything to post.
+ *
+ * Context: Any, no lock needed.
+ * Return: true if @mnt's namespace has watches.
  */
-static inline void notify_mount(struct mount *trigger, struct mount *aux,
-				enum mount_notification_subtype subtype,
-				u32 info)
+static inline bool mount_notify_wanted(struct mount *mnt)
 {
-	if (mount_notify_wanted())
-		__notify_mount(trigger, aux, subtype, info);
+	struct mnt_namespace *ns;
+	bool ret;
+
+	rcu_read_lock();
+	ns = READ_ONCE(mnt->mnt_ns);
+	ret = ns && !IS_ERR(ns) && READ_ONCE(ns->mnt_notify_watched);
+	rcu_read_unlock();
+	return unlikely(ret);
 }
 
 /**
- * notify_mount_tree - Post NEW_MOUNT for each mount of a freshly attached tree
- * @top: Root of the tree that was just committed
+ * notify_mount_attach - Note that a tree of mounts is being attached
+ * @root: The root of the new tree, before it is hooked to its parent.
+ * @dest: The namespace it goes into.
  *
- * Context: mount_lock held for writing.
+ * Each mount of the tree gets a NEW_MOUNT record, on its parent.
+ *
+ * Context: namespace_sem held for writing, mount_lock held.
  */
-static inline void notify_mount_tree(struct mount *top)
+static inline void notify_mount_attach(struct mount *root,
+				       struct mnt_namespace *dest)
 {
-	if (mount_notify_wanted())
-		__notify_mount_tree(top);
+	if (mount_notify_ns_watched(dest) || mount_notify_ns_watched(root->mnt_ns))
+		__notify_mount_attach(root);
 }
 
 /**
- * notify_mount_attr - Post READONLY or SETATTR for a mount whose flags changed
- * @mnt: The mount
- * @old_flags: Its mnt_flags before the change
- * @other: True if something besides the flags changed (propagation, idmap)
+ * notify_mount_move - Note that a mount is about to be moved
+ * @mnt: The mount, still under its old parent.
  *
- * Context: mount_lock held for writing.
+ * Context: namespace_sem held for writing, mount_lock held.
+ */
+static inline void notify_mount_move(struct mount *mnt)
+{
+	if (mount_notify_ns_watched(mnt->mnt_ns))
+		__notify_mount_move(mnt, false);
+}
+
+/**
+ * notify_mount_reparent - Note that a mount is about to get another parent
+ * @mnt: The mount, still under its old parent.
+ *
+ * A move that an attach or an unmount makes on the way: posted after the
+ * operation's own records.
+ *
+ * Context: namespace_sem held for writing, mount_lock held.
+ */
+static inline void notify_mount_reparent(struct mount *mnt)
+{
+	if (mount_notify_ns_watched(mnt->mnt_ns))
+		__notify_mount_move(mnt, true);
+}
+
+/**
+ * notify_mount_detach - Note that a mount is being unmounted
+ * @mnt: The mount, still with its parent and namespace.
+ * @expiry: True if it expired rather than being unmounted.
+ *
+ * The watches above it get UNMOUNT or EXPIRY; the mount's own watches get
+ * a removal notice after every record of the operation.
+ *
+ * Context: namespace_sem held for writing, mount_lock held.
+ */
+static inline void notify_mount_detach(struct mount *mnt, bool expiry)
+{
+	if (mount_notify_ns_watched(mnt->mnt_ns) ||
+	    unlikely(rcu_access_pointer(mnt->mnt_watchers)))
+		__notify_mount_detach(mnt, expiry);
+}
+
+/**
+ * notify_mount_attr - Note a change of a mount's flags or propagation
+ * @mnt: The mount.
+ * @old_flags: Its mnt_flags before the change.
+ * @other: True if something besides the flags changed (slave, idmap).
+ *
+ * Only when mount_notify_wanted() said so before the operation took its
+ * locks, so that the notify_mount_attr_post() that must follow is sure to.
+ *
+ * Context: mount_lock held.
  */
 static inline void notify_mount_attr(struct mount *mnt, unsigned int old_flags,
 				     bool other)
 {
-	if (mount_notify_wanted())
-		__notify_mount_attr(mnt, old_flags, other);
+	__notify_mount_attr(mnt, old_flags, other);
 }
 
 /**
- * notify_umount_list - Post UNMOUNT or EXPIRY for mounts being unmounted
- * @list: The mounts, linked through mnt_list, still with their parents
- * @expiry: True if they expired rather than being unmounted
+ * notify_mount_attr_post - Post the attribute changes noted on mounts
+ * @mnt: The mount changed.
+ * @recurse: And those below it.
  *
- * Each mount's own watches get a removal notice and are freed.
- *
- * Context: mount_lock held for writing.
+ * Context: namespace_sem held, mount_lock not held.  Sleeps.
  */
-static inline void notify_umount_list(struct list_head *list, bool expiry)
+static inline void notify_mount_attr_post(struct mount *mnt, bool recurse)
 {
-	if (mount_notify_wanted())
-		__notify_umount_list(list, expiry);
+	__notify_mount_attr_post(mnt, recurse);
+}
+
+/**
+ * mount_notify_pending - Tell whether topology changes wait to be posted
+ *
+ * Context: namespace_sem held for writing.
+ * Return: true if mount_notify_post() has something to do.
+ */
+static inline bool mount_notify_pending(void)
+{
+	return unlikely(mount_notify_queue.changes || mount_notify_queue.moves);
+}
+
+/**
+ * mount_notify_post - Post the topology changes noted so far
+ *
+ * Context: namespace_sem held for reading, by the task that made the
+ * changes: the topology stays as they left it.  Sleeps.
+ */
+static inline void mount_notify_post(void)
+{
+	__mount_notify_post();
+}
+
+/**
+ * notify_mount_ns_add - Account for a watched mount changing namespace
+ * @mnt: The mount, about to be added to @ns.
+ * @ns: Its new namespace.
+ *
+ * A detached tree may carry watches from its anonymous namespace into
+ * the one it is attached to.
+ *
+ * Context: mount_lock held.
+ */
+static inline void notify_mount_ns_add(struct mount *mnt,
+				       struct mnt_namespace *ns)
+{
+	if (unlikely(rcu_access_pointer(mnt->mnt_watchers)))
+		__mount_notify_ns_add(mnt, ns);
 }
 
 /**
@@ -111,13 +223,25 @@ static inline void mount_notify_destroy(struct mount *mnt)
 
 #else /* CONFIG_MOUNT_NOTIFICATIONS */
 
-static inline void notify_mount(struct mount *trigger, struct mount *aux,
-				enum mount_notification_subtype subtype,
-				u32 info)
+static inline bool mount_notify_wanted(struct mount *mnt)
+{
+	return false;
+}
+
+static inline void notify_mount_attach(struct mount *root,
+				       struct mnt_namespace *dest)
 {
 }
 
-static inline void notify_mount_tree(struct mount *top)
+static inline void notify_mount_move(struct mount *mnt)
+{
+}
+
+static inline void notify_mount_reparent(struct mount *mnt)
+{
+}
+
+static inline void notify_mount_detach(struct mount *mnt, bool expiry)
 {
 }
 
@@ -126,7 +250,21 @@ static inline void notify_mount_attr(struct mount *mnt, unsigned int old_flags,
 {
 }
 
-static inline void notify_umount_list(struct list_head *list, bool expiry)
+static inline void notify_mount_attr_post(struct mount *mnt, bool recurse)
+{
+}
+
+static inline bool mount_notify_pending(void)
+{
+	return false;
+}
+
+static inline void mount_notify_post(void)
+{
+}
+
+static inline void notify_mount_ns_add(struct mount *mnt,
+				       struct mnt_namespace *ns)
 {
 }
 

@@ -133,36 +133,30 @@ void __sb_notify_destroy(struct super_block *sb)
 
 /**
  * sb_watch_add - Add a watch on a superblock
- * @path: A path on the filesystem
- * @wqueue: The queue to post to
- * @watch_id: The ID to put in WATCH_INFO_ID
+ * @object: A path on the filesystem.
+ * @watch: The watch, for watch_queue_set_watch().
+ * @spare: A watch list to use if the superblock has none.
  *
- * Return: 0, -ENOMEM, -EBUSY if @wqueue already watches the superblock, or
- * an LSM's or the queue's error.
+ * Only the list pointer and the sequence number are handled under
+ * sb_watch_lock; the watch is linked under the list's own lock, which
+ * refuses a list already torn down.
+ *
+ * Return: 0, -EBUSY if the queue already watches the superblock, -ENOENT
+ * if the queue is closed or the superblock going, or an LSM's error.
  */
-static int sb_watch_add(const struct path *path, struct watch_queue *wqueue,
-			int watch_id)
+static int sb_watch_add(void *object, struct watch *watch,
+			struct watch_list **spare)
 {
+	const struct path *path = object;
 	struct super_block *sb = path->dentry->d_sb;
 	struct watch_list *wlist;
-	struct watch *watch;
-	int ret = -ENOMEM;
-
-	wlist = kzalloc(sizeof(*wlist), GFP_KERNEL);
-	if (!wlist)
-		return -ENOMEM;
-	init_watch_list(wlist, NULL);
-
-	watch = kzalloc(sizeof(*watch), GFP_KERNEL);
-	if (!watch)
-		goto out;
-	init_watch(watch, wqueue);
-	watch->info_id = (u32)watch_id << WATCH_INFO_ID__SHIFT;
+	int ret;
 
 	ret = security_watch_sb(watch, path);
 	if (ret < 0)
-		goto out;
+		return ret;
 
+	rcu_read_lock();
 	spin_lock(&sb_watch_lock);
 	if (!sb->s_notify_seq) {
 		if (!++sb_notify_last_seq)
@@ -170,44 +164,43 @@ static int sb_watch_add(const struct path *path, struct watch_queue *wqueue,
 		WRITE_ONCE(sb->s_notify_seq, sb_notify_last_seq);
 	}
 	watch->id = sb_notify_id(sb);
-	if (!sb_watchers(sb)) {
+	wlist = sb_watchers(sb);
+	if (!wlist) {
+		wlist = *spare;
+		*spare = NULL;
 		rcu_assign_pointer(sb->s_watchers, wlist);
-		wlist = NULL;
 	}
-	ret = add_watch_to_object(watch, sb_watchers(sb));
-	if (ret == 0)
-		watch = NULL;
 	spin_unlock(&sb_watch_lock);
-out:
-	kfree(watch);
-	kfree(wlist);
+	ret = add_watch_to_object(watch, wlist);
+	rcu_read_unlock();
 	return ret;
 }
 
 /**
  * sb_watch_remove - Remove a queue's watch on a superblock
- * @path: A path on the filesystem
- * @wqueue: The queue whose watch goes
+ * @object: A path on the filesystem.
+ * @wqueue: The queue whose watch goes.
  *
  * Return: 0, or -ENOENT or -EBADSLT if @wqueue does not watch the
  * superblock.
  */
-static int sb_watch_remove(const struct path *path, struct watch_queue *wqueue)
+static int sb_watch_remove(void *object, struct watch_queue *wqueue)
 {
+	const struct path *path = object;
 	struct super_block *sb = path->dentry->d_sb;
 	struct watch_list *wlist;
 	int ret = -ENOENT;
 
-	spin_lock(&sb_watch_lock);
-	wlist = sb_watchers(sb);
+	rcu_read_lock();
+	wlist = rcu_dereference(sb->s_watchers);
 	if (wlist)
 		ret = remove_watch_from_object(wlist, wqueue, sb_notify_id(sb),
 					       false);
-	spin_unlock(&sb_watch_lock);
+	rcu_read_unlock();
 	return ret;
 }
 
-static const struct watch_path_ops sb_watch_ops = {
+static const struct watch_object_ops sb_watch_ops = {
 	.add	= sb_watch_add,
 	.remove	= sb_watch_remove,
 };
@@ -223,7 +216,8 @@ static const struct watch_path_ops sb_watch_ops = {
  *
  * Return: 0, or -EINVAL (bad flag or ID, or @watch_fd not a queue),
  * -EBADF, -ENOENT (no such path, or no watch to remove), -EBUSY (already
- * watched by this queue), -EACCES and the other errors of path lookup.
+ * watched by this queue), -EAGAIN (too many watches), -ENOMEM, -EACCES and
+ * the other errors of path lookup.
  */
 SYSCALL_DEFINE5(sb_notify, int, dfd, const char __user *, filename,
 		unsigned int, at_flags, int, watch_fd, int, watch_id)

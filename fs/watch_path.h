@@ -44,38 +44,27 @@ static inline int watch_user_path(int dfd, const char __user *filename,
 }
 
 /**
- * struct watch_path_ops - What a watch system call does to its object
- * @add: Add a watch by a queue, with an ID, on the object a path names
- * @remove: Remove a queue's watch on the object a path names; -EBADSLT or
- *	-ENOENT if there is none
- */
-struct watch_path_ops {
-	int (*add)(const struct path *path, struct watch_queue *wqueue,
-		   int watch_id);
-	int (*remove)(const struct path *path, struct watch_queue *wqueue);
-};
-
-/**
  * watch_path_syscall - Add or remove a watch on the object a path names
  * @dfd: Directory file descriptor, or AT_FDCWD
  * @filename: User pointer to the path
  * @at_flags: AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT and AT_EMPTY_PATH only
  * @watch_fd: A /dev/watch_queue fd or a notification pipe
  * @watch_id: 0..255 to add a watch with that ID, -1 to remove one
- * @ops: The source's add and remove
+ * @ops: How the source attaches watches; its object is the struct path
  *
- * The body of mount_notify() and sb_notify().
+ * The body of mount_notify() and sb_notify(): the path, then the core's
+ * watch_queue_set_watch_fd().
  *
- * Return: 0, or -EINVAL, -EBADF, -ENOENT, -EBUSY, or a lookup error.
+ * Return: 0, or -EINVAL, -EBADF, -ENOENT, -EBUSY, -EAGAIN, -ENOMEM, or a
+ * lookup error.
  */
 static inline long watch_path_syscall(int dfd, const char __user *filename,
 				      unsigned int at_flags, int watch_fd,
 				      int watch_id,
-				      const struct watch_path_ops *ops)
+				      const struct watch_object_ops *ops)
 {
-	struct watch_queue *wqueue;
 	struct path path;
-	int ret;
+	long ret;
 
 	if (watch_id < -1 || watch_id > 0xff)
 		return -EINVAL;
@@ -83,22 +72,7 @@ static inline long watch_path_syscall(int dfd, const char __user *filename,
 	ret = watch_user_path(dfd, filename, at_flags, &path);
 	if (ret)
 		return ret;
-
-	wqueue = get_watch_queue(watch_fd);
-	if (IS_ERR(wqueue)) {
-		ret = PTR_ERR(wqueue);
-		goto out_path;
-	}
-
-	if (watch_id >= 0)
-		ret = ops->add(&path, wqueue, watch_id);
-	else
-		ret = ops->remove(&path, wqueue);
-	if (ret == -EBADSLT)
-		ret = -ENOENT;
-
-	put_watch_queue(wqueue);
-out_path:
+	ret = watch_queue_set_watch_fd(watch_fd, watch_id, &path, ops);
 	path_put(&path);
 	return ret;
 }

@@ -310,26 +310,21 @@ void ns_notify_user_ns_free(struct user_namespace *ns)
 
 /**
  * ns_notify_add - Add a watch on a user namespace
- * @user_ns: The watched user namespace, pinned by the caller.
- * @wqueue: The queue to post to.
- * @watch_id: The ID to put in the records, 0 to 255.
+ * @object: The watched user namespace, pinned by the caller.
+ * @watch: The watch, for watch_queue_set_watch().
+ * @spare: A watch list to use if the namespace has none.
  *
- * Return: 0, -ENOMEM, -EBUSY if the queue already watches @user_ns, -EAGAIN
- * if the user has too many watches or -ENOENT if the queue was closed.
+ * Return: 0, -EBUSY if the queue already watches the namespace, or -ENOENT
+ * if the queue was closed or the namespace is going.
  */
-static int ns_notify_add(struct user_namespace *user_ns,
-			 struct watch_queue *wqueue, int watch_id)
+static int ns_notify_add(void *object, struct watch *watch,
+			 struct watch_list **spare)
 {
+	struct user_namespace *user_ns = object;
 	struct watch_list *wlist;
-	struct watch *watch;
 	int ret;
 
-	watch = kzalloc(sizeof(*watch), GFP_KERNEL);
-	if (!watch)
-		return -ENOMEM;
-	init_watch(watch, wqueue);
 	watch->id = user_ns->ns.inum;
-	watch->info_id = (u32)watch_id << WATCH_INFO_ID__SHIFT;
 
 	/* Turn posting on before the watch can see anything. */
 	static_branch_inc(&ns_notify_watched);
@@ -338,34 +333,28 @@ static int ns_notify_add(struct user_namespace *user_ns,
 	wlist = rcu_dereference_protected(user_ns->ns_watchers,
 					  lockdep_is_held(&ns_notify_lock));
 	if (!wlist) {
-		ret = -ENOMEM;
-		wlist = kzalloc(sizeof(*wlist), GFP_KERNEL);
-		if (!wlist)
-			goto out;
-		init_watch_list(wlist, ns_notify_release_watch);
+		wlist = *spare;
+		*spare = NULL;
 		rcu_assign_pointer(user_ns->ns_watchers, wlist);
 	}
 	ret = add_watch_to_object(watch, wlist);
-out:
 	mutex_unlock(&ns_notify_lock);
 
-	if (ret < 0) {
+	if (ret < 0)
 		static_branch_dec(&ns_notify_watched);
-		kfree(watch);
-	}
 	return ret;
 }
 
 /**
  * ns_notify_remove - Remove a queue's watch on a user namespace
- * @user_ns: The watched user namespace, pinned by the caller.
+ * @object: The watched user namespace, pinned by the caller.
  * @wqueue: The queue.
  *
- * Return: 0 or -ENOENT if the queue does not watch @user_ns.
+ * Return: 0, or -ENOENT or -EBADSLT if the queue does not watch it.
  */
-static int ns_notify_remove(struct user_namespace *user_ns,
-			    struct watch_queue *wqueue)
+static int ns_notify_remove(void *object, struct watch_queue *wqueue)
 {
+	struct user_namespace *user_ns = object;
 	struct watch_list *wlist;
 	int ret = -ENOENT;
 
@@ -376,9 +365,14 @@ static int ns_notify_remove(struct user_namespace *user_ns,
 		ret = remove_watch_from_object(wlist, wqueue, user_ns->ns.inum,
 					       false);
 	mutex_unlock(&ns_notify_lock);
-
-	return ret == -EBADSLT ? -ENOENT : ret;
+	return ret;
 }
+
+static const struct watch_object_ops ns_notify_watch_ops = {
+	.add		= ns_notify_add,
+	.remove		= ns_notify_remove,
+	.release_watch	= ns_notify_release_watch,
+};
 
 /**
  * sys_ns_notify - Watch the namespaces a user namespace owns
@@ -425,10 +419,8 @@ SYSCALL_DEFINE4(ns_notify, int, ns_fd, unsigned int, flags,
 	if (ret < 0)
 		goto out;
 
-	if (watch_id >= 0)
-		ret = ns_notify_add(user_ns, wqueue, watch_id);
-	else
-		ret = ns_notify_remove(user_ns, wqueue);
+	ret = watch_queue_set_watch(wqueue, watch_id, user_ns,
+				    &ns_notify_watch_ops);
 out:
 	put_watch_queue(wqueue);
 	return ret;
