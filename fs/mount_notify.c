@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mount topology change notifications: mount_notify().
+ * Mount topology change notifications: the watches IOC_WATCH_QUEUE_WATCH
+ * sets on a mount or on a mount namespace, and the records they get.
  *
- * A watch on a mount covers that mount and every mount below it in its
- * tree.  A change is posted to the watches on the mount it is seen on
- * (the "trigger": the parent of a mount being attached, detached or moved,
- * or the mount whose attributes changed) and on each of its ancestors, with
- * NOTIFY_MOUNT_IN_SUBTREE set for the ancestors.
+ * A change is posted to the watches on the mount it is seen on (the
+ * "trigger": the parent of a mount being attached, detached or moved, or
+ * the mount whose attributes changed); to the watches with AT_RECURSIVE on
+ * each of its ancestors, with NOTIFY_MOUNT_IN_SUBTREE set; and to the
+ * watches on its mount namespace.  A watch without AT_RECURSIVE refuses
+ * the records with NOTIFY_MOUNT_IN_SUBTREE (struct watch::info_reject).
  *
  * Nothing is posted under mount_lock, which every path walk that crosses a
  * mount waits for while it is held for writing.  Under it the hooks only
@@ -22,19 +24,25 @@
  * Watches pin nothing.  Each mount's watch list is created on the first
  * watch and freed by RCU; when the mount is unmounted, or freed while
  * detached, its watches get a removal notice, after the records of the
- * unmount, and go away.  A namespace counts its mounts that have a watch
- * list: a namespace that never had one pays one test per hook.
+ * unmount, and go away.  A namespace's list goes when the namespace is
+ * freed.  A namespace counts its mounts that have a watch list, and its
+ * own list: a namespace that never had one pays one test per hook.
+ *
+ * See Documentation/userspace-api/mount_notify.rst
  */
 
 #include <linux/cred.h>
+#include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/init.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
+#include <linux/proc_fs.h>
+#include <linux/proc_ns.h>
 #include <linux/sched.h>
 #include <linux/security.h>
 #include <linux/slab.h>
-#include <linux/syscalls.h>
 #include <linux/watch_queue.h>
 #include "mount.h"
 #include "mount_notify.h"
@@ -48,9 +56,7 @@
 #define MN_KILL		BIT(4)	/* Its watches go once all is posted */
 
 /* struct mount::mnt_notify_attr */
-#define MN_ATTR_RO	BIT(0)	/* Read-only flag changed */
-#define MN_ATTR_NOW_RO	BIT(1)	/* ... and it is now read-only */
-#define MN_ATTR_OTHER	BIT(2)	/* Another flag, the propagation or idmap */
+#define MN_ATTR_CHANGED	BIT(0)	/* A flag, the propagation or the idmap */
 
 struct mount_notify_queue mount_notify_queue = {
 	.changes_tail	= &mount_notify_queue.changes,
@@ -161,6 +167,7 @@ void __notify_mount_detach(struct mount *mnt, bool expiry)
 		/* A move of the same operation ends in this detach. */
 		mnt->mnt_notify_events &= ~MN_MOVE;
 		mnt->mnt_notify_from = mnt->mnt_parent;
+		mnt->mnt_notify_from_ns = mnt->mnt_ns;
 	}
 	if (mount_watchers(mnt)) {
 		events |= MN_KILL;
@@ -176,37 +183,21 @@ void __notify_mount_detach(struct mount *mnt, bool expiry)
  * @old_flags: Its mnt_flags before the change.
  * @other: True if something besides the flags changed (slave, idmap).
  *
- * A change of the read-only flag gives READONLY, with IS_NOW_RO if the
- * mount is read-only in the end; a change of any other flag a user can
- * set, of the propagation or of the idmap, SETATTR.  Changes that meet
- * before they are posted make one record of each kind.
+ * A change of any flag a user can set, of the propagation or of the idmap
+ * is an ATTR record, posted by notify_mount_attr_post().  Changes that
+ * meet before they are posted make one record.
  *
  * Context: mount_lock held.
  */
 void __notify_mount_attr(struct mount *mnt, unsigned int old_flags, bool other)
 {
-	unsigned int new_flags = mnt->mnt.mnt_flags;
-	unsigned int changed = (old_flags ^ new_flags) &
+	unsigned int changed = (old_flags ^ mnt->mnt.mnt_flags) &
 			       (MNT_USER_SETTABLE_MASK | MNT_SHARED |
 				MNT_UNBINDABLE);
-	unsigned int bits = 0;
-	int old, new;
-
-	if (changed & MNT_READONLY)
-		bits = MN_ATTR_RO | (new_flags & MNT_READONLY ?
-				     MN_ATTR_NOW_RO : 0);
-	if ((changed & ~MNT_READONLY) || other)
-		bits |= MN_ATTR_OTHER;
-	if (!bits)
-		return;
 
 	/* Posting takes the bits without mount_lock. */
-	old = atomic_read(&mnt->mnt_notify_attr);
-	do {
-		new = old | bits;
-		if (bits & MN_ATTR_RO)
-			new = (new & ~MN_ATTR_NOW_RO) | (bits & MN_ATTR_NOW_RO);
-	} while (!atomic_try_cmpxchg(&mnt->mnt_notify_attr, &old, new));
+	if (changed || other)
+		atomic_or(MN_ATTR_CHANGED, &mnt->mnt_notify_attr);
 }
 
 /**
@@ -261,39 +252,77 @@ static struct mount *mn_nearest(struct mount *mnt, u64 gen)
 }
 
 /**
- * mn_post - Post a record to the watches on a mount and its ancestors
- * @trigger: The mount the change is seen on.
- * @aux: The mount the change is about.
+ * mn_ns_id - The ID of a mount namespace, as statmount() reports it
+ * @ns: The namespace, NULL, or MNT_NS_INTERNAL.
+ *
+ * Return: Its ID, or 0 for none (a detached tree's namespace has none).
+ */
+static u64 mn_ns_id(struct mnt_namespace *ns)
+{
+	return ns && !IS_ERR(ns) ? ns->seq : 0;
+}
+
+/**
+ * mn_post - Post a record to the watches a change reaches
+ * @trigger: The mount the change is seen on: the parent for a topology
+ *	change, the mount itself for an attribute change.
+ * @mnt: The mount the change is about.
+ * @ns: The namespace of the change, or NULL.
  * @subtype: enum mount_notification_subtype.
  * @info: NOTIFY_MOUNT_* flags.
  * @gen: The posting round.
  *
+ * The watches on @trigger get the record, those on its ancestors get it
+ * with NOTIFY_MOUNT_IN_SUBTREE (which only AT_RECURSIVE ones take), and
+ * those on @ns get it without.
+ *
  * Context: Posting, namespace_sem and mount_notify_post_lock held.
  */
-static void mn_post(struct mount *trigger, struct mount *aux,
+static void mn_post(struct mount *trigger, struct mount *mnt,
+		    struct mnt_namespace *ns,
 		    enum mount_notification_subtype subtype, u32 info, u64 gen)
 {
 	const struct cred *cred = current_cred();
-	struct mount_notification n;
+	struct mount_attr_notification n;
 	struct watch_list *wlist;
 	struct mount *w;
+	u32 len;
 
 	memset(&n, 0, sizeof(n));
-	n.watch.type = WATCH_TYPE_MOUNT_NOTIFY;
-	n.watch.subtype = subtype;
-	n.triggered_on = trigger->mnt_id_unique;
-	n.auxiliary_mount = aux->mnt_id_unique;
+	n.m.watch.type = WATCH_TYPE_MOUNT_NOTIFY;
+	n.m.watch.subtype = subtype;
+	n.m.mnt_id = mnt->mnt_id_unique;
+	n.m.mnt_ns_id = mn_ns_id(ns);
+	if (subtype == NOTIFY_MOUNT_ATTR) {
+		n.m.mnt_parent_id = mnt_has_parent(mnt) ?
+			mnt->mnt_parent->mnt_id_unique : mnt->mnt_id_unique;
+		n.mnt_attr = mnt_attr_flags(mnt);
+		n.mnt_propagation = mnt_propagation_flags(mnt);
+		len = sizeof(n);
+	} else {
+		n.m.mnt_parent_id = trigger->mnt_id_unique;
+		len = sizeof(n.m);
+	}
 
 	for (w = mn_nearest(trigger, gen); w;
 	     w = mn_nearest(mn_parent(w), gen)) {
-		n.watch.info = info | watch_sizeof(n);
+		n.m.watch.info = info | len;
 		if (w != trigger)
-			n.watch.info |= NOTIFY_MOUNT_IN_SUBTREE;
+			n.m.watch.info |= NOTIFY_MOUNT_IN_SUBTREE;
 		rcu_read_lock();
 		wlist = rcu_dereference(w->mnt_watchers);
 		if (wlist)
-			__post_watch_notification(wlist, &n.watch, cred,
+			__post_watch_notification(wlist, &n.m.watch, cred,
 						  w->mnt_id_unique);
+		rcu_read_unlock();
+	}
+	if (ns && !IS_ERR(ns)) {
+		n.m.watch.info = info | len;
+		rcu_read_lock();
+		wlist = rcu_dereference(ns->mnt_ns_watchers);
+		if (wlist)
+			__post_watch_notification(wlist, &n.m.watch, cred,
+						  ns->seq);
 		rcu_read_unlock();
 	}
 }
@@ -313,23 +342,23 @@ static void mn_post_list(struct mount *m, u64 gen)
 	for (; m; m = m->mnt_notify_next) {
 		ev = m->mnt_notify_events;
 		if (ev & MN_MOVE) {
-			mn_post(m->mnt_notify_from, m, NOTIFY_MOUNT_MOVE_FROM,
-				0, gen);
+			mn_post(m->mnt_notify_from, m, m->mnt_ns,
+				NOTIFY_MOUNT_MOVE_FROM, 0, gen);
 			if (mnt_has_parent(m))
-				mn_post(m->mnt_parent, m, NOTIFY_MOUNT_MOVE_TO,
-					0, gen);
+				mn_post(m->mnt_parent, m, m->mnt_ns,
+					NOTIFY_MOUNT_MOVE_TO, 0, gen);
 		}
 		if ((ev & MN_ATTACH) && mnt_has_parent(m)) {
 			info = 0;
 			if (m->mnt.mnt_sb->s_flags & SB_SUBMOUNT)
 				info |= NOTIFY_MOUNT_IS_SUBMOUNT;
-			mn_post(m->mnt_parent, m, NOTIFY_MOUNT_NEW_MOUNT, info,
-				gen);
+			mn_post(m->mnt_parent, m, m->mnt_ns,
+				NOTIFY_MOUNT_ATTACH, info, gen);
 		}
 		if (ev & MN_DETACH)
-			mn_post(m->mnt_notify_from, m, ev & MN_EXPIRE ?
-				NOTIFY_MOUNT_EXPIRY : NOTIFY_MOUNT_UNMOUNT,
-				0, gen);
+			mn_post(m->mnt_notify_from, m, m->mnt_notify_from_ns,
+				ev & MN_EXPIRE ? NOTIFY_MOUNT_EXPIRY :
+				NOTIFY_MOUNT_DETACH, 0, gen);
 		cond_resched();
 	}
 }
@@ -376,6 +405,7 @@ static void mn_finish_list(struct mount *m)
 			mn_kill_watches(m);
 		m->mnt_notify_next = NULL;
 		m->mnt_notify_from = NULL;
+		m->mnt_notify_from_ns = NULL;
 		m->mnt_notify_events = 0;
 	}
 }
@@ -431,12 +461,9 @@ void __notify_mount_attr_post(struct mount *mnt, bool recurse)
 	gen = ++mount_notify_gen;
 	for (m = mnt; m; m = recurse ? next_mnt(m, mnt) : NULL) {
 		bits = atomic_xchg(&m->mnt_notify_attr, 0);
-		if (bits & MN_ATTR_RO)
-			mn_post(m, m, NOTIFY_MOUNT_READONLY,
-				bits & MN_ATTR_NOW_RO ?
-				NOTIFY_MOUNT_IS_NOW_RO : 0, gen);
-		if (bits & MN_ATTR_OTHER)
-			mn_post(m, m, NOTIFY_MOUNT_SETATTR, 0, gen);
+		if (bits & MN_ATTR_CHANGED)
+			mn_post(m, m, READ_ONCE(m->mnt_ns), NOTIFY_MOUNT_ATTR,
+				0, gen);
 		cond_resched();
 	}
 	mutex_unlock(&mount_notify_post_lock);
@@ -472,8 +499,76 @@ void __mount_notify_destroy(struct mount *mnt)
 }
 
 /**
- * mount_watch_add - Add a watch on a mount and its subtree
- * @object: A path on the mount.
+ * __mount_notify_ns_destroy - Drop the watch list of a namespace being freed
+ * @ns: The mount namespace, emptied.
+ *
+ * Each watch gets a removal notice carrying the namespace's ID.
+ */
+void __mount_notify_ns_destroy(struct mnt_namespace *ns)
+{
+	struct watch_list *wlist;
+
+	read_seqlock_excl(&mount_lock);
+	wlist = rcu_dereference_protected(ns->mnt_ns_watchers,
+					  lockdep_is_held(&mount_lock.lock));
+	RCU_INIT_POINTER(ns->mnt_ns_watchers, NULL);
+	read_sequnlock_excl(&mount_lock);
+
+	remove_watch_list(wlist, ns->seq);
+}
+
+/**
+ * struct mount_watch_object - What a mount watch is set on
+ * @path: A path on the mount, or the root of @ns.
+ * @ns: The mount namespace, for a watch on a whole namespace, or NULL.
+ * @recursive: Whether the watch covers the mounts below (AT_RECURSIVE).
+ */
+struct mount_watch_object {
+	struct path		path;
+	struct mnt_namespace	*ns;
+	bool			recursive;
+};
+
+/**
+ * mount_watch_add_ns - Add a watch on a whole mount namespace
+ * @obj: The namespace, pinned by the caller's nsfs file.
+ * @watch: The watch, for watch_queue_set_watch().
+ * @spare: A watch list to use if the namespace has none.
+ *
+ * Return: 0, -EBUSY if the queue already watches the namespace, -ENOENT
+ * if the queue was closed, or an LSM's error.
+ */
+static int mount_watch_add_ns(struct mount_watch_object *obj,
+			      struct watch *watch, struct watch_list **spare)
+{
+	struct mnt_namespace *ns = obj->ns;
+	struct watch_list *wlist;
+	int ret;
+
+	watch->id = ns->seq;
+	ret = security_watch_mount(watch, &obj->path);
+	if (ret < 0)
+		return ret;
+
+	rcu_read_lock();
+	read_seqlock_excl(&mount_lock);
+	wlist = rcu_dereference_protected(ns->mnt_ns_watchers,
+					  lockdep_is_held(&mount_lock.lock));
+	if (!wlist) {
+		wlist = *spare;
+		*spare = NULL;
+		rcu_assign_pointer(ns->mnt_ns_watchers, wlist);
+		ns->mnt_notify_watched++;
+	}
+	read_sequnlock_excl(&mount_lock);
+	ret = add_watch_to_object(watch, wlist);
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * mount_watch_add - Add a watch on a mount, or on a mount namespace
+ * @object: A struct mount_watch_object.
  * @watch: The watch, for watch_queue_set_watch().
  * @spare: A watch list to use if the mount has none.
  *
@@ -488,13 +583,18 @@ void __mount_notify_destroy(struct mount *mnt)
 static int mount_watch_add(void *object, struct watch *watch,
 			   struct watch_list **spare)
 {
-	const struct path *path = object;
-	struct mount *mnt = real_mount(path->mnt);
+	struct mount_watch_object *obj = object;
+	struct mount *mnt = real_mount(obj->path.mnt);
 	struct watch_list *wlist = NULL;
 	int ret;
 
+	if (obj->ns)
+		return mount_watch_add_ns(obj, watch, spare);
+
 	watch->id = mnt->mnt_id_unique;
-	ret = security_watch_mount(watch, path);
+	if (!obj->recursive)
+		watch->info_reject = NOTIFY_MOUNT_IN_SUBTREE;
+	ret = security_watch_mount(watch, &obj->path);
 	if (ret < 0)
 		return ret;
 
@@ -521,51 +621,109 @@ static int mount_watch_add(void *object, struct watch *watch,
 	return ret;
 }
 
-/**
- * mount_watch_remove - Remove a queue's watch on a mount
- * @object: A path on the mount.
- * @wqueue: The queue whose watch goes.
- *
- * Return: 0, or -ENOENT or -EBADSLT if @wqueue does not watch the mount.
- */
-static int mount_watch_remove(void *object, struct watch_queue *wqueue)
-{
-	const struct path *path = object;
-	struct mount *mnt = real_mount(path->mnt);
-	struct watch_list *wlist;
-	int ret = -ENOENT;
-
-	rcu_read_lock();
-	wlist = rcu_dereference(mnt->mnt_watchers);
-	if (wlist)
-		ret = remove_watch_from_object(wlist, wqueue,
-					       mnt->mnt_id_unique, false);
-	rcu_read_unlock();
-	return ret;
-}
-
 static const struct watch_object_ops mount_watch_ops = {
 	.add	= mount_watch_add,
-	.remove	= mount_watch_remove,
 };
 
 /**
- * sys_mount_notify - Watch a mount and the mounts below it for changes
- * @dfd: Directory file descriptor, or AT_FDCWD
- * @filename: Path naming the mount (any path on it)
- * @at_flags: AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT, AT_EMPTY_PATH
- * @watch_fd: A /dev/watch_queue fd or a notification pipe
- * @watch_id: 0..255 to add a watch with that ID, -1 to remove this queue's
- *	watch on the mount
+ * mount_watch_ns_fd - Take the mount namespace an nsfs file names
+ * @obj: Filled in: the namespace and the path of its root, referenced.
+ * @fd: The nsfs file descriptor.
  *
- * Return: 0, or -EINVAL (bad flag or ID, @watch_fd not a queue, or a
- * kernel-internal mount), -EBADF, -ENOENT (no such path, or no watch to
- * remove), -EBUSY (already watched by this queue), -EAGAIN (too many
- * watches), -ENOMEM, -EACCES and the other errors of path lookup.
+ * Watching a whole namespace needs CAP_SYS_ADMIN over its owner: the watch
+ * reports mounts that the caller may not be able to reach (covered ones,
+ * those outside its root), which listmount() and statmount() show only to
+ * such a caller.
+ *
+ * Return: 0, -EBADF, -EINVAL if @fd is not a mount namespace's, or -EPERM.
  */
-SYSCALL_DEFINE5(mount_notify, int, dfd, const char __user *, filename,
-		unsigned int, at_flags, int, watch_fd, int, watch_id)
+static int mount_watch_ns_fd(struct mount_watch_object *obj, int fd)
 {
-	return watch_path_syscall(dfd, filename, at_flags, watch_fd, watch_id,
-				  &mount_watch_ops);
+	CLASS(fd, f)(fd);
+	struct mnt_namespace *ns;
+	struct ns_common *nsc;
+
+	if (fd_empty(f))
+		return -EBADF;
+	if (!proc_ns_file(fd_file(f)))
+		return -EINVAL;
+	nsc = get_proc_ns(file_inode(fd_file(f)));
+	if (nsc->ops->type != CLONE_NEWNS)
+		return -EINVAL;
+	/* The open nsfs file keeps the namespace and its mounts. */
+	ns = to_mnt_ns(nsc);
+	if (!ns_capable(ns->user_ns, CAP_SYS_ADMIN))
+		return -EPERM;
+	obj->ns = ns;
+	obj->path.mnt = mntget(&ns->root->mnt);
+	obj->path.dentry = dget(ns->root->mnt.mnt_root);
+	return 0;
 }
+
+/**
+ * mount_source_watch - Set the mount watch that IOC_WATCH_QUEUE_WATCH asks for
+ * @wqueue: The queue.
+ * @w: The request; its common fields are checked.
+ *
+ * The object is a mount, named by a path (AT_SYMLINK_NOFOLLOW,
+ * AT_NO_AUTOMOUNT, AT_EMPTY_PATH) or by its unique mount ID and the
+ * mnt_ns_id of its namespace, with AT_RECURSIVE for its subtree; or a
+ * whole mount namespace, named by an nsfs file.  A mount is watched by
+ * whoever statmount() shows it to (mnt_watch_may()).
+ *
+ * Return: 0, or -EINVAL, -EBADF, -ENOENT, -EPERM, -EBUSY, -EEXIST, -EAGAIN,
+ * -ENOMEM, -EACCES and the other errors of path lookup.
+ */
+static long mount_source_watch(struct watch_queue *wqueue,
+			       const struct watch_queue_watch *w)
+{
+	struct mount_watch_object obj = {};
+	long ret;
+
+	switch (w->object) {
+	case WATCH_OBJECT_PATH:
+		ret = watch_user_path(w, AT_RECURSIVE, &obj.path);
+		if (ret)
+			return ret;
+		ret = mnt_watch_may(&obj.path);
+		break;
+	case WATCH_OBJECT_ID:
+		if (w->at_flags & ~AT_RECURSIVE)
+			return -EINVAL;
+		ret = mnt_watch_find(w->object_id, w->ns_id, &obj.path);
+		if (ret)
+			return ret;
+		break;
+	case WATCH_OBJECT_FD:
+		ret = mount_watch_ns_fd(&obj, w->fd);
+		if (ret)
+			return ret;
+		break;
+	default:
+		return -EINVAL;
+	}
+	obj.recursive = w->at_flags & AT_RECURSIVE;
+	if (!ret)
+		ret = watch_queue_set_watch(wqueue, w, &obj, &mount_watch_ops);
+	path_put(&obj.path);
+	return ret;
+}
+
+static const struct watch_source mount_watch_source = {
+	.type		= WATCH_TYPE_MOUNT_NOTIFY,
+	.record_size	= sizeof(struct mount_attr_notification),
+	.subtypes	= { GENMASK(NOTIFY_MOUNT_MOVE_TO, NOTIFY_MOUNT_ATTACH) },
+	.watch		= mount_source_watch,
+};
+
+/**
+ * mount_notify_init - Register the mount records and their watches
+ *
+ * Return: 0.
+ */
+static int __init mount_notify_init(void)
+{
+	watch_source_register(&mount_watch_source);
+	return 0;
+}
+fs_initcall(mount_notify_init);

@@ -15,6 +15,8 @@
 #include <linux/rcupdate.h>
 #include <linux/watch_queue.h>
 
+struct path;
+
 #ifdef CONFIG_MOUNT_NOTIFICATIONS
 
 /**
@@ -46,6 +48,7 @@ void __notify_mount_attr_post(struct mount *mnt, bool recurse);
 void __mount_notify_post(void);
 void __mount_notify_ns_add(struct mount *mnt, struct mnt_namespace *ns);
 void __mount_notify_destroy(struct mount *mnt);
+void __mount_notify_ns_destroy(struct mnt_namespace *ns);
 
 /**
  * mount_notify_ns_watched - Tell whether a mount namespace has watches
@@ -86,7 +89,7 @@ static inline bool mount_notify_wanted(struct mount *mnt)
  * @root: The root of the new tree, before it is hooked to its parent.
  * @dest: The namespace it goes into.
  *
- * Each mount of the tree gets a NEW_MOUNT record, on its parent.
+ * Each mount of the tree gets an ATTACH record, on its parent.
  *
  * Context: namespace_sem held for writing, mount_lock held.
  */
@@ -129,7 +132,7 @@ static inline void notify_mount_reparent(struct mount *mnt)
  * @mnt: The mount, still with its parent and namespace.
  * @expiry: True if it expired rather than being unmounted.
  *
- * The watches above it get UNMOUNT or EXPIRY; the mount's own watches get
+ * The watches above it get DETACH or EXPIRY; the mount's own watches get
  * a removal notice after every record of the operation.
  *
  * Context: namespace_sem held for writing, mount_lock held.
@@ -221,6 +224,18 @@ static inline void mount_notify_destroy(struct mount *mnt)
 		__mount_notify_destroy(mnt);
 }
 
+/**
+ * mount_notify_ns_destroy - Drop the watches of a namespace being freed
+ * @ns: The mount namespace, emptied.
+ *
+ * Context: Process context, mount_lock not held.
+ */
+static inline void mount_notify_ns_destroy(struct mnt_namespace *ns)
+{
+	if (unlikely(rcu_access_pointer(ns->mnt_ns_watchers)))
+		__mount_notify_ns_destroy(ns);
+}
+
 #else /* CONFIG_MOUNT_NOTIFICATIONS */
 
 static inline bool mount_notify_wanted(struct mount *mnt)
@@ -272,6 +287,18 @@ static inline void mount_notify_destroy(struct mount *mnt)
 {
 }
 
+static inline void mount_notify_ns_destroy(struct mnt_namespace *ns)
+{
+}
+
 #endif /* CONFIG_MOUNT_NOTIFICATIONS */
+
+/* Mounts and superblocks watched as statmount() shows them (fs/namespace.c) */
+int mnt_watch_may(const struct path *path);
+int mnt_watch_find(u64 mnt_id, u64 mnt_ns_id, struct path *path);
+
+/* What statmount() reports in mnt_attr and mnt_propagation (fs/namespace.c) */
+u64 mnt_attr_flags(struct mount *m);
+u64 mnt_propagation_flags(struct mount *m);
 
 #endif /* _FS_MOUNT_NOTIFY_H */

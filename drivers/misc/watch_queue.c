@@ -128,10 +128,12 @@ out:
 }
 
 /**
- * watch_queue_dev_ioctl - Size the queue or set its filter
+ * watch_queue_dev_ioctl - Size the queue, set its filter or a watch
  * @file: The queue file.
- * @cmd: IOC_WATCH_QUEUE_SET_SIZE or IOC_WATCH_QUEUE_SET_FILTER.
- * @arg: The number of pages, or a pointer to the filter (NULL removes it).
+ * @cmd: IOC_WATCH_QUEUE_SET_SIZE, IOC_WATCH_QUEUE_SET_FILTER, or one of
+ *	the core's, such as IOC_WATCH_QUEUE_WATCH.
+ * @arg: The number of pages, or a pointer to the filter (NULL removes it)
+ *	or to the command's struct.
  *
  * Return: 0, a negative error, or -ENOTTY for another command.
  */
@@ -147,7 +149,8 @@ static long watch_queue_dev_ioctl(struct file *file, unsigned int cmd,
 		return watch_queue_set_filter(wf->wqueue,
 					      (void __user *)arg);
 	default:
-		return -ENOTTY;
+		/* The core's, shared with notification pipes */
+		return watch_queue_ioctl(wf->wqueue, cmd, arg);
 	}
 }
 

@@ -4,11 +4,12 @@
 # The live demo of make run: watch_test watches the session and user
 # keyrings through /dev/watch_queue and through a notification pipe while
 # this script changes keys, and prints the decoded records as they arrive.
-# Then one watch_test watches a mount tree, the ext4 disk's superblock and
-# the session keyring through a single ring while this script mounts,
-# remounts, moves, unmounts, reports a filesystem error and adds a key;
-# then it watches every namespace while a task unshares, enters and leaves
-# some.
+# Then one watch_test watches a mount tree, the whole mount namespace, the
+# ext4 disk's superblock and the session keyring through a single ring
+# while this script mounts, remounts, moves, unmounts, reports a filesystem
+# error and adds a key; then it watches every namespace while a task
+# unshares, enters and leaves some.  Keys are watched with keyctl(), the
+# rest with the queue's IOC_WATCH_QUEUE_WATCH ioctl.
 # The exit status is watch_test's.
 
 # Run in a session keyring of our own, which watch_test and every keyctl
@@ -56,7 +57,7 @@ status=$?
 wait $piper || status=$?
 
 echo
-echo "=== mounts, a superblock and keys in one ring ==="
+echo "=== mounts, a mount namespace, a superblock and keys in one ring ==="
 mount -t tmpfs demo /mnt
 mkdir /mnt/a /mnt/b /mnt/disk
 disk=
@@ -65,7 +66,7 @@ if [ -b /dev/vda ] && mount -t ext4 -o errors=continue /dev/vda /mnt/disk; then
 else
 	echo "(no ext4 disk at /dev/vda: no superblock events)"
 fi
-watch_test -l 'ring: ' -k @s -m /mnt ${disk:+-s $disk} -t 5 &
+watch_test -l 'ring: ' -k @s -m /mnt -M /proc/self/ns/mnt ${disk:+-s $disk} -t 5 &
 watcher=$!
 sleep 2
 
@@ -73,6 +74,10 @@ say "mount -t tmpfs scratch /mnt/a"
 mount -t tmpfs scratch /mnt/a
 say "mount -o remount,ro /mnt/a"
 mount -o remount,ro /mnt/a
+if [ -n "$disk" ]; then
+	say "mount -o remount,commit=10 $disk   (a reconfiguration that keeps rw)"
+	mount -o remount,commit=10 "$disk"
+fi
 say "mount -o move /mnt/a /mnt/b"
 mount -o move /mnt/a /mnt/b
 say "umount /mnt/b"
@@ -88,7 +93,7 @@ wait $watcher || status=$?
 [ -z "$disk" ] || umount /mnt/disk
 umount /mnt
 
-echo "=== namespace notifications: ns_notify() on the initial user namespace ==="
+echo "=== namespace notifications: a watch on the initial user namespace ==="
 # Every namespace on the system is owned by the initial user namespace or
 # one of its descendants: this watch sees them all.
 watch_test -l 'ns: ' -N /proc/self/ns/user -t 5 &

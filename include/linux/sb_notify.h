@@ -2,32 +2,35 @@
 /*
  * Superblock notifications: the hooks that filesystems and the VFS call.
  *
- * A superblock nobody watches costs one unlikely() pointer test.
+ * A superblock nobody watches costs one unlikely() pointer test (and an
+ * error, one atomic increment of its count of errors).
  */
 #ifndef _LINUX_SB_NOTIFY_H
 #define _LINUX_SB_NOTIFY_H
 
 #include <linux/fs.h>
+#include <linux/quota.h>
 #include <linux/rcupdate.h>
 #include <uapi/linux/watch_queue.h>
 
 #ifdef CONFIG_SB_NOTIFICATIONS
 
 void __notify_sb(struct super_block *sb,
-		 enum superblock_notification_type subtype, u32 info);
-void __notify_sb_error(struct super_block *sb, int error);
+		 enum superblock_notification_subtype subtype, u32 info);
+void __notify_sb_error(struct super_block *sb, int error, u32 cookie);
+void __notify_sb_quota(struct super_block *sb, struct kqid qid, int warning);
 void __sb_notify_destroy(struct super_block *sb);
 
 /**
  * notify_sb - Post a superblock notification to the superblock's watchers
  * @sb: The superblock
- * @subtype: enum superblock_notification_type
+ * @subtype: enum superblock_notification_subtype
  * @info: NOTIFY_SUPERBLOCK_* flags
  *
  * Context: Any context but hard interrupt.  Does not sleep.
  */
 static inline void notify_sb(struct super_block *sb,
-			     enum superblock_notification_type subtype,
+			     enum superblock_notification_subtype subtype,
 			     u32 info)
 {
 	if (unlikely(rcu_access_pointer(sb->s_watchers)))
@@ -35,18 +38,37 @@ static inline void notify_sb(struct super_block *sb,
 }
 
 /**
- * notify_sb_error - Post a filesystem error to the superblock's watchers
+ * notify_sb_error - Count a filesystem error and post it to the watchers
  * @sb: The superblock
  * @error: The error, a positive or negative errno value
  *
- * Every error is a record of its own, numbered by error_cookie.
+ * Every error is counted, watched or not, and is a record of its own,
+ * numbered by error_cookie: the superblock's count of errors.
  *
  * Context: Any context but hard interrupt.  Does not sleep.
  */
 static inline void notify_sb_error(struct super_block *sb, int error)
 {
+	u32 cookie = atomic_inc_return(&sb->s_notify_errors);
+
 	if (unlikely(rcu_access_pointer(sb->s_watchers)))
-		__notify_sb_error(sb, error);
+		__notify_sb_error(sb, error, cookie);
+}
+
+/**
+ * notify_sb_quota - Post an exceeded quota to the superblock's watchers
+ * @sb: The superblock
+ * @qid: Whose quota
+ * @warning: The QUOTA_NL_* warning, one of those that say a limit was
+ *	exceeded
+ *
+ * Context: Process context, as quota warnings are flushed.
+ */
+static inline void notify_sb_quota(struct super_block *sb, struct kqid qid,
+				   int warning)
+{
+	if (unlikely(rcu_access_pointer(sb->s_watchers)))
+		__notify_sb_quota(sb, qid, warning);
 }
 
 /**
@@ -62,12 +84,17 @@ static inline void sb_notify_destroy(struct super_block *sb)
 #else /* CONFIG_SB_NOTIFICATIONS */
 
 static inline void notify_sb(struct super_block *sb,
-			     enum superblock_notification_type subtype,
+			     enum superblock_notification_subtype subtype,
 			     u32 info)
 {
 }
 
 static inline void notify_sb_error(struct super_block *sb, int error)
+{
+}
+
+static inline void notify_sb_quota(struct super_block *sb, struct kqid qid,
+				   int warning)
 {
 }
 

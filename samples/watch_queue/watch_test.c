@@ -4,24 +4,28 @@
  * /dev/watch_queue or a notification pipe and print every record as it
  * arrives.
  *
- *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS]
- *		   [-k KEY]... [-m PATH]... [-s PATH]... [-N USERNS]...
+ *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...
+ *		   [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
  *		(default, when nothing else is watched: @s, the session
  *		keyring)
  *	-m PATH	watch the mount PATH is on and every mount below it
+ *	-M NS	watch every mount of a mount namespace, NS naming it, e.g.
+ *		/proc/self/ns/mnt
  *	-s PATH	watch the superblock of the filesystem PATH is on
  *	-N NS	watch the namespaces that a user namespace and its descendants
- *		own, NS naming it, e.g. /proc/self/ns/user (ns_notify())
+ *		own, NS naming it, e.g. /proc/self/ns/user
  *	-f	follow: also watch each key linked into a watched keyring
  *	-p	use a notification pipe instead of /dev/watch_queue
  *	-l L	start every line with L
  *	-n N	exit after N records
  *	-t S	exit after S seconds without a record
  *
- * On the device, records are read straight from the mapped ring
- * (tools/lib/watch_queue/watchq.h); on a pipe, with read().
+ * Keys are watched with keyctl(KEYCTL_WATCH_KEY), everything else with the
+ * queue's IOC_WATCH_QUEUE_WATCH, through tools/lib/watch_queue/watchq.h.
+ * On the device, records are read straight from the mapped ring; on a
+ * pipe, with read().
  */
 #define _GNU_SOURCE
 #include <err.h>
@@ -35,7 +39,6 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <linux/keyctl.h>
 #include <linux/mount.h>
 #include <linux/sched.h>
@@ -52,18 +55,9 @@ static bool follow;
 static const char *label = "";
 static int qfd;
 
-#ifndef __NR_ns_notify
-#define __NR_ns_notify	465
-#endif
-
 static long keyctl_watch(long key, int fd, int id)
 {
 	return syscall(__NR_keyctl, KEYCTL_WATCH_KEY, key, fd, id);
-}
-
-static long ns_notify(int ns_fd, int fd, int id)
-{
-	return syscall(__NR_ns_notify, ns_fd, 0, fd, id);
 }
 
 static const char *ns_type_name(unsigned int type)
@@ -244,31 +238,31 @@ static const char *mount_name(__u64 id)
 static void print_mount(const struct watch_notification *n, size_t len)
 {
 	static const char *const what[] = {
-		[NOTIFY_MOUNT_NEW_MOUNT]	= "new mount",
-		[NOTIFY_MOUNT_UNMOUNT]		= "unmounted",
-		[NOTIFY_MOUNT_EXPIRY]		= "automount expired",
-		[NOTIFY_MOUNT_READONLY]		= "",
-		[NOTIFY_MOUNT_SETATTR]		= "attributes changed",
-		[NOTIFY_MOUNT_MOVE_FROM]	= "moved away",
-		[NOTIFY_MOUNT_MOVE_TO]		= "moved here",
+		[NOTIFY_MOUNT_ATTACH]		= "attached to",
+		[NOTIFY_MOUNT_DETACH]		= "detached from",
+		[NOTIFY_MOUNT_EXPIRY]		= "expired, detached from",
+		[NOTIFY_MOUNT_MOVE_FROM]	= "moved away from",
+		[NOTIFY_MOUNT_MOVE_TO]		= "moved onto",
 	};
-	const struct mount_notification *m = (const void *)n;
+	const struct mount_attr_notification *a = (const void *)n;
+	const struct mount_notification *m = &a->m;
 
 	if (len < sizeof(*m)) {
 		printf("mount: short record (%zu bytes)\n", len);
 		return;
 	}
-	printf("mount %s: ", mount_name(m->triggered_on));
-	if (n->subtype == NOTIFY_MOUNT_READONLY)
-		printf("%s", n->info & NOTIFY_MOUNT_IS_NOW_RO ?
-		       "now read-only" : "now read-write");
-	else if (n->subtype == NOTIFY_MOUNT_SETATTR)
-		printf("%s", what[n->subtype]);
-	else if (n->subtype < ARRAY_SIZE(what))
+	printf("mount %s ", mount_name(m->mnt_id));
+	if (n->subtype == NOTIFY_MOUNT_ATTR && len >= sizeof(*a))
+		printf("attributes %#llx%s, propagation %#llx",
+		       (unsigned long long)a->mnt_attr,
+		       a->mnt_attr & MOUNT_ATTR_RDONLY ? " (read-only)" : "",
+		       (unsigned long long)a->mnt_propagation);
+	else if (n->subtype < ARRAY_SIZE(what) && what[n->subtype])
 		printf("%s %s", what[n->subtype],
-		       mount_name(m->auxiliary_mount));
+		       mount_name(m->mnt_parent_id));
 	else
 		printf("subtype %u", n->subtype);
+	printf(" [mnt ns %llu]", (unsigned long long)m->mnt_ns_id);
 	if (n->info & NOTIFY_MOUNT_IN_SUBTREE)
 		printf(" [below the watched mount]");
 	if (n->info & NOTIFY_MOUNT_IS_SUBMOUNT)
@@ -278,21 +272,26 @@ static void print_mount(const struct watch_notification *n, size_t len)
 
 static void print_sb(const struct watch_notification *n, size_t len)
 {
+	const struct superblock_quota_notification *qn = (const void *)n;
 	const struct superblock_error_notification *e = (const void *)n;
 	const struct superblock_notification *s = &e->s;
-	unsigned int dev;
+	static const char *const qtypes[] = { "user", "group", "project" };
 
 	if (len < sizeof(*s)) {
 		printf("superblock: short record (%zu bytes)\n", len);
 		return;
 	}
-	dev = s->sb_id;
 	printf("superblock %#llx (dev %u:%u): ", (unsigned long long)s->sb_id,
-	       major(dev), minor(dev));
+	       s->sb_dev_major, s->sb_dev_minor);
 	switch (n->subtype) {
 	case NOTIFY_SUPERBLOCK_READONLY:
 		printf("%s\n", n->info & NOTIFY_SUPERBLOCK_IS_NOW_RO ?
 		       "now read-only" : "now read-write");
+		break;
+	case NOTIFY_SUPERBLOCK_RECONFIGURE:
+		printf("reconfigured, %s\n",
+		       n->info & NOTIFY_SUPERBLOCK_IS_NOW_RO ?
+		       "read-only" : "read-write");
 		break;
 	case NOTIFY_SUPERBLOCK_ERROR:
 		if (len >= sizeof(*e))
@@ -302,10 +301,13 @@ static void print_sb(const struct watch_notification *n, size_t len)
 			printf("error\n");
 		break;
 	case NOTIFY_SUPERBLOCK_EDQUOT:
-		printf("quota exceeded\n");
-		break;
-	case NOTIFY_SUPERBLOCK_NETWORK:
-		printf("network status changed\n");
+		if (len >= sizeof(*qn))
+			printf("%s quota of %llu exceeded (warning %u)\n",
+			       qn->quota_type < ARRAY_SIZE(qtypes) ?
+			       qtypes[qn->quota_type] : "?",
+			       (unsigned long long)qn->quota_id, qn->warning);
+		else
+			printf("quota exceeded\n");
 		break;
 	default:
 		printf("subtype %u\n", n->subtype);
@@ -380,28 +382,35 @@ static int drain_ring(struct watchq *q)
 	return count;
 }
 
-static long mount_notify(const char *path, int fd, int id)
+/* Open @path and watch what it names with @watch(); exits on failure. */
+static void watch_ns_file(const char *path, unsigned int id,
+			  int (*watch)(int fd, int ns_fd, unsigned int id))
 {
-	return syscall(__NR_mount_notify, AT_FDCWD, path, 0, fd, id);
-}
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
 
-static long sb_notify(const char *path, int fd, int id)
-{
-	return syscall(__NR_sb_notify, AT_FDCWD, path, 0, fd, id);
+	if (fd < 0)
+		err(1, "opening %s", path);
+	ret = watch(qfd, fd, id);
+	if (ret < 0) {
+		errno = -ret;
+		err(1, "watching %s", path);
+	}
+	close(fd);
 }
 
 int main(int argc, char **argv)
 {
 	long keys[MAX_WATCHES];
 	const char *mounts[MAX_WATCHES], *sbs[MAX_WATCHES];
-	const char *userns[MAX_WATCHES];
-	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0;
+	const char *userns[MAX_WATCHES], *mntns[MAX_WATCHES];
+	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0, nmntns = 0;
 	int max_records = -1, idle_ms = -1, seen = 0;
 	bool use_pipe = false;
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fpl:n:t:k:m:s:N:")) != -1) {
+	while ((opt = getopt(argc, argv, "fpl:n:t:k:m:M:s:N:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
@@ -428,6 +437,11 @@ int main(int argc, char **argv)
 				errx(2, "too many mounts");
 			mounts[nmounts++] = optarg;
 			break;
+		case 'M':
+			if (nmntns == MAX_WATCHES)
+				errx(2, "too many mount namespaces");
+			mntns[nmntns++] = optarg;
+			break;
 		case 's':
 			if (nsbs == MAX_WATCHES)
 				errx(2, "too many superblocks");
@@ -440,12 +454,12 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-s PATH]... [-N USERNS]...\n",
+				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]...\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (!nkeys && !nmounts && !nsbs && !nns)
+	if (!nkeys && !nmounts && !nsbs && !nns && !nmntns)
 		keys[nkeys++] = KEY_SPEC_SESSION_KEYRING;
 
 	if (use_pipe) {
@@ -463,33 +477,41 @@ int main(int argc, char **argv)
 		qfd = q.fd;
 	}
 
-	/* Watch IDs: 0x1N for keys, 0x2N for mounts, 0x3N for superblocks. */
+	/*
+	 * Watch IDs: 0x1N for keys, 0x2N for mounts, 0x3N for superblocks,
+	 * 0x4N for user namespaces, 0x5N for mount namespaces.
+	 */
 	for (i = 0; i < nkeys; i++)
 		if (keyctl_watch(keys[i], qfd, 0x10 + i) < 0)
 			err(1, "KEYCTL_WATCH_KEY %ld", keys[i]);
 	for (i = 0; i < nmounts; i++) {
-		if (mount_notify(mounts[i], qfd, 0x20 + i) < 0)
-			err(1, "mount_notify %s", mounts[i]);
+		ret = watchq_watch_mount(qfd, AT_FDCWD, mounts[i], AT_RECURSIVE,
+					 0x20 + i);
+		if (ret < 0) {
+			errno = -ret;
+			err(1, "watching the mounts at %s", mounts[i]);
+		}
 		printf("%s[id %u] watching the mounts at and below %s\n",
 		       label, 0x20 + i, mounts[i]);
 	}
 	for (i = 0; i < nsbs; i++) {
-		if (sb_notify(sbs[i], qfd, 0x30 + i) < 0)
-			err(1, "sb_notify %s", sbs[i]);
+		ret = watchq_watch_sb(qfd, AT_FDCWD, sbs[i], 0, 0x30 + i);
+		if (ret < 0) {
+			errno = -ret;
+			err(1, "watching the superblock of %s", sbs[i]);
+		}
 		printf("%s[id %u] watching the superblock of %s\n", label,
 		       0x30 + i, sbs[i]);
 	}
-	for (i = 0; i < nns; i++) {
-		int fd = open(userns[i], O_RDONLY | O_CLOEXEC);
-
-		if (fd < 0)
-			err(1, "opening %s", userns[i]);
-		if (ns_notify(fd, qfd, 0x40 + i) < 0)
-			err(1, "ns_notify %s", userns[i]);
-		close(fd);
+	for (i = 0; i < nns; i++)
+		watch_ns_file(userns[i], 0x40 + i, watchq_watch_ns);
+	for (i = 0; i < nmntns; i++) {
+		watch_ns_file(mntns[i], 0x50 + i, watchq_watch_mount_ns);
+		printf("%s[id %u] watching every mount of %s\n", label,
+		       0x50 + i, mntns[i]);
 	}
-	printf("%swatching %d key(s), %d mount(s), %d superblock(s) and %d user namespace(s)",
-	       label, nkeys, nmounts, nsbs, nns);
+	printf("%swatching %d key(s), %d mount(s), %d mount namespace(s), %d superblock(s) and %d user namespace(s)",
+	       label, nkeys, nmounts, nmntns, nsbs, nns);
 	printf(" through %s\n",
 	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
 	fflush(stdout);

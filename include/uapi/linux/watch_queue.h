@@ -16,6 +16,7 @@
 
 #define IOC_WATCH_QUEUE_SET_SIZE	_IO('W', 0x60)	/* Set the size in pages */
 #define IOC_WATCH_QUEUE_SET_FILTER	_IO('W', 0x61)	/* Set the filter */
+#define IOC_WATCH_QUEUE_WATCH		_IOW('W', 0x64, struct watch_queue_watch)
 
 enum watch_notification_type {
 	WATCH_TYPE_META		= 0,	/* Special record */
@@ -73,6 +74,73 @@ struct watch_notification_filter {
 	struct watch_notification_type_filter filters[];
 };
 
+/*
+ * IOC_WATCH_QUEUE_WATCH: add or remove a watch, on a /dev/watch_queue file
+ * or a notification pipe alike.  The one way to set a watch of every type
+ * but keys (keyctl(KEYCTL_WATCH_KEY) stays).
+ *
+ * The struct is size-versioned, as clone3()'s and statmount()'s are: the
+ * size encoded in the command is the caller's sizeof(struct
+ * watch_queue_watch).  The kernel accepts any size from
+ * WATCH_QUEUE_WATCH_SIZE_VER0 up: a field it does not know must be zero
+ * (E2BIG otherwise), and a field the caller does not pass is zero.  Zero
+ * the whole struct, then fill in what the object needs: every field that
+ * the object does not use must be zero (EINVAL otherwise), and zero always
+ * means absent.  No field depends on the size of a pointer: the layout is
+ * the same for a 32-bit and a 64-bit process.
+ *
+ * Adding a watch:
+ * - type: the source, enum watch_notification_type (EOPNOTSUPP for a type
+ *   whose watches are not set this way);
+ * - watch_id: 0 to 255, the ID that the watch's records carry in
+ *   WATCH_INFO_ID.  It names the watch: it must not be the ID of another
+ *   watch that this queue got through IOC_WATCH_QUEUE_WATCH (EEXIST);
+ * - object: how the watched object is named (WATCH_OBJECT_*), and its
+ *   fields:
+ *   - WATCH_OBJECT_PATH: fd (a directory descriptor or AT_FDCWD),
+ *     pathname (a pointer to the path, zero-extended to 64 bits) and
+ *     at_flags (AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT, AT_EMPTY_PATH, and
+ *     what the type adds, such as AT_RECURSIVE for mounts);
+ *   - WATCH_OBJECT_ID: object_id, a 64-bit ID such as a unique mount ID,
+ *     and ns_id, the namespace that object_id is looked up in (a
+ *     mnt_ns_id), 0 for the caller's; at_flags as the type says;
+ *   - WATCH_OBJECT_FD: fd, an open nsfs file (/proc/PID/ns/...) or a
+ *     pidfd, as the type says.
+ *   A queue watches an object once (EBUSY for a second watch on it).
+ *
+ * Removing a watch: flags = WATCH_QUEUE_WATCH_REMOVE, type and watch_id
+ * of the watch, every other field zero.  No object is looked up, so a
+ * watch can be removed whatever became of its object; the queue gets the
+ * watch's removal notice, as it does when the object goes away.  ENOENT if
+ * the queue has no watch of that type with that ID.
+ *
+ * The types, the objects they take and the permissions they need:
+ * Documentation/userspace-api/watch_queue_watch.rst.
+ */
+struct watch_queue_watch {
+	__u32		type;		/* enum watch_notification_type */
+	__u32		flags;		/* WATCH_QUEUE_WATCH_* */
+	__u32		watch_id;	/* 0..255: WATCH_INFO_ID of the records */
+	__u32		object;		/* WATCH_OBJECT_*: how the object is named */
+	__s32		fd;		/* PATH: dirfd or AT_FDCWD; FD: the file */
+	__u32		at_flags;	/* PATH: AT_*; ID: what the type allows */
+	__aligned_u64	pathname;	/* PATH: (const char *) */
+	__aligned_u64	object_id;	/* ID: the object's 64-bit ID */
+	__aligned_u64	ns_id;		/* ID: its namespace's ID, 0: the caller's */
+};
+
+#define WATCH_QUEUE_WATCH_SIZE_VER0	48	/* sizeof first published struct */
+
+/* Flags of struct watch_queue_watch */
+#define WATCH_QUEUE_WATCH_REMOVE	0x00000001 /* Remove the watch type/watch_id */
+
+/* How struct watch_queue_watch names the object (its object field) */
+#define WATCH_OBJECT_NONE		0	/* None: WATCH_QUEUE_WATCH_REMOVE */
+#define WATCH_OBJECT_PATH		1	/* fd, pathname, at_flags */
+#define WATCH_OBJECT_ID			2	/* object_id in ns_id */
+#define WATCH_OBJECT_FD			3	/* fd: an nsfs file or a pidfd */
+
+#define WATCH_QUEUE_MAX_WATCH_ID	255	/* Largest watch_id */
 
 /*
  * Extended watch removal notification.  This is used optionally if the type
@@ -150,62 +218,128 @@ struct key_notification {
 };
 
 /*
- * Type of mount topology change notification (WATCH_TYPE_MOUNT_NOTIFY).
+ * Mount notifications (WATCH_TYPE_MOUNT_NOTIFY), in fanotify's words.
  * - watch.subtype = enum mount_notification_subtype
  * - watch.info & WATCH_INFO_TYPE_INFO = NOTIFY_MOUNT_* flags
+ *
+ * Each record is about one mount, mnt_id, and is seen on one mount, the
+ * "trigger": the parent a mount was attached to, detached from or moved
+ * from or to (mnt_parent_id), or, for ATTR, the mount itself (mnt_id).
+ * A watch on a mount gets the records seen on it; with AT_RECURSIVE, also
+ * those seen on any mount below it, with NOTIFY_MOUNT_IN_SUBTREE set.  A
+ * watch on a mount namespace gets the records of every mount of the
+ * namespace, without NOTIFY_MOUNT_IN_SUBTREE.
  */
 enum mount_notification_subtype {
-	NOTIFY_MOUNT_NEW_MOUNT	= 0,	/* A mount was attached */
-	NOTIFY_MOUNT_UNMOUNT	= 1,	/* A mount was detached */
-	NOTIFY_MOUNT_EXPIRY	= 2,	/* An automount expired */
-	NOTIFY_MOUNT_READONLY	= 3,	/* A mount became read-only or writable */
-	NOTIFY_MOUNT_SETATTR	= 4,	/* Other mount attributes changed */
-	NOTIFY_MOUNT_MOVE_FROM	= 5,	/* A mount was moved away from here */
-	NOTIFY_MOUNT_MOVE_TO	= 6,	/* A mount was moved here */
+	NOTIFY_MOUNT_ATTACH	= 0,	/* mnt_id was attached to mnt_parent_id */
+	NOTIFY_MOUNT_DETACH	= 1,	/* mnt_id was detached from mnt_parent_id */
+	NOTIFY_MOUNT_EXPIRY	= 2,	/* ... because the automount expired */
+	NOTIFY_MOUNT_ATTR	= 3,	/* mnt_id's attributes or propagation changed */
+	NOTIFY_MOUNT_MOVE_FROM	= 4,	/* mnt_id was moved away from mnt_parent_id */
+	NOTIFY_MOUNT_MOVE_TO	= 5,	/* mnt_id was moved onto mnt_parent_id */
 };
 
-#define NOTIFY_MOUNT_IN_SUBTREE		WATCH_INFO_FLAG_0 /* Below the watched mount */
-#define NOTIFY_MOUNT_IS_NOW_RO		WATCH_INFO_FLAG_1 /* Mount is now read-only */
-#define NOTIFY_MOUNT_IS_SUBMOUNT	WATCH_INFO_FLAG_2 /* Mount is an automount */
+#define NOTIFY_MOUNT_IN_SUBTREE		WATCH_INFO_FLAG_0 /* Seen below the watched mount */
+#define NOTIFY_MOUNT_IS_SUBMOUNT	WATCH_INFO_FLAG_1 /* ATTACH: an automount */
 
 /*
- * Mount topology change notification record.  Both IDs are unique mount IDs,
- * as statx(STATX_MNT_ID_UNIQUE), statmount() and listmount() use.
+ * Mount notification record.  The IDs are unique mount IDs, as
+ * statx(STATX_MNT_ID_UNIQUE), statmount() and listmount() report them:
+ * - mnt_id: the mount attached, detached, moved or changed.
+ * - mnt_parent_id: ATTACH, its parent after the attach; DETACH and EXPIRY,
+ *   the parent it was detached from; MOVE_FROM, its parent before the
+ *   move; MOVE_TO, its parent after it; ATTR, its parent when the record
+ *   was posted, as statmount()'s mnt_parent_id (mnt_id itself for the root
+ *   of a namespace or of a detached tree).
+ * - mnt_ns_id: the mount namespace the mount is in, or was in before a
+ *   DETACH, as statmount()'s mnt_ns_id; 0 for a detached tree (of
+ *   open_tree() or fsmount()), which has no ID.
+ * A move is one MOVE_FROM and one MOVE_TO record, in that order; so are
+ * the moves that an attach or an unmount makes on the way (a mount put
+ * back where an unmounted one was, a mount that a mount beneath pushes up).
  */
 struct mount_notification {
 	struct watch_notification watch; /* WATCH_TYPE_MOUNT_NOTIFY */
-	__u64	triggered_on;		/* The watched mount or the parent of the change */
-	__u64	auxiliary_mount;	/* The mount added, removed, moved or changed */
+	__aligned_u64	mnt_id;		/* The mount the record is about */
+	__aligned_u64	mnt_parent_id;	/* Its parent, as the subtype says */
+	__aligned_u64	mnt_ns_id;	/* Its mount namespace, 0 if none */
 };
 
 /*
- * Type of superblock notification (WATCH_TYPE_SB_NOTIFY).
- * - watch.subtype = enum superblock_notification_type
+ * NOTIFY_MOUNT_ATTR record: the mount's attributes and propagation when
+ * the record was posted, after the change, as statmount() reports them in
+ * mnt_attr and mnt_propagation.  One record per mount per operation; a
+ * change that leaves everything as it was posts none.
+ */
+struct mount_attr_notification {
+	struct mount_notification m;	/* subtype = NOTIFY_MOUNT_ATTR */
+	__aligned_u64	mnt_attr;	/* MOUNT_ATTR_* */
+	__aligned_u64	mnt_propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE */
+};
+
+/*
+ * Superblock notifications (WATCH_TYPE_SB_NOTIFY).
+ * - watch.subtype = enum superblock_notification_subtype
  * - watch.info & WATCH_INFO_TYPE_INFO = NOTIFY_SUPERBLOCK_* flags
  */
-enum superblock_notification_type {
-	NOTIFY_SUPERBLOCK_READONLY	= 0,	/* Filesystem became read-only or writable */
-	NOTIFY_SUPERBLOCK_ERROR		= 1,	/* Filesystem error reported */
-	NOTIFY_SUPERBLOCK_EDQUOT	= 2,	/* Quota exceeded */
-	NOTIFY_SUPERBLOCK_NETWORK	= 3,	/* Reserved for network filesystems */
+enum superblock_notification_subtype {
+	NOTIFY_SUPERBLOCK_READONLY	= 0,	/* It became read-only or writable */
+	NOTIFY_SUPERBLOCK_ERROR		= 1,	/* The filesystem reported an error */
+	NOTIFY_SUPERBLOCK_EDQUOT	= 2,	/* A quota was exceeded */
+	NOTIFY_SUPERBLOCK_RECONFIGURE	= 3,	/* Reconfigured, read-only state kept */
 };
 
-#define NOTIFY_SUPERBLOCK_IS_NOW_RO	WATCH_INFO_FLAG_0 /* Superblock is now read-only */
+/* READONLY, RECONFIGURE: the superblock is read-only after the change */
+#define NOTIFY_SUPERBLOCK_IS_NOW_RO	WATCH_INFO_FLAG_0
 
 /*
- * Superblock notification record.  sb_id is unique until reboot: the low 32
- * bits are the device number as stat(2) reports it in st_dev, the high 32
- * bits tell apart superblocks that had the same device number.
+ * Superblock notification record.
+ * - sb_id: the superblock's ID, which statmount() reports in sb_id
+ *   (STATMOUNT_SB_ID).  It is given to the superblock when it is set up
+ *   and no other superblock gets it until the system reboots: the counter
+ *   is 64 bits wide and does not wrap.
+ * - sb_dev_major, sb_dev_minor: its device number (s_dev), as statmount()
+ *   reports it; stat(2)'s st_dev is the same for most filesystems, but
+ *   not for every one (btrfs subvolumes, overlayfs).
+ * A successful reconfiguration (a remount, FSCONFIG_CMD_RECONFIGURE) posts
+ * READONLY if it made the superblock read-only or writable, RECONFIGURE
+ * otherwise.  A filesystem that shuts itself down on an error (ext4 with
+ * errors=remount-ro) posts READONLY with NOTIFY_SUPERBLOCK_IS_NOW_RO once.
  */
 struct superblock_notification {
 	struct watch_notification watch; /* WATCH_TYPE_SB_NOTIFY */
-	__u64	sb_id;			/* Superblock identifier */
+	__aligned_u64	sb_id;		/* statmount()'s sb_id */
+	__u32		sb_dev_major;	/* Device number */
+	__u32		sb_dev_minor;
 };
 
+/*
+ * NOTIFY_SUPERBLOCK_ERROR record: one per error, never merged.
+ * error_cookie counts the errors reported on the superblock since it was
+ * set up, this one included (modulo 2^32): 1 for its first error, and a
+ * gap says how many errors a consumer did not get.
+ */
 struct superblock_error_notification {
 	struct superblock_notification s; /* subtype = NOTIFY_SUPERBLOCK_ERROR */
 	__u32	error_number;		/* Positive errno value */
-	__u32	error_cookie;		/* Number of errors on this superblock so far */
+	__u32	error_cookie;		/* This error's number, from 1 */
+};
+
+/*
+ * NOTIFY_SUPERBLOCK_EDQUOT record: what quota netlink reports for a
+ * warning that a limit was exceeded (QUOTA_NL_IHARDWARN,
+ * QUOTA_NL_ISOFTLONGWARN, QUOTA_NL_ISOFTWARN, QUOTA_NL_BHARDWARN,
+ * QUOTA_NL_BSOFTLONGWARN, QUOTA_NL_BSOFTWARN of <linux/quota.h>).
+ * quota_id is the user, group or project ID as the superblock's user
+ * namespace sees it (the initial one for most filesystems, as quota
+ * netlink reports it), or the overflow ID if it has no mapping there, as
+ * stat(2) does.
+ */
+struct superblock_quota_notification {
+	struct superblock_notification s; /* subtype = NOTIFY_SUPERBLOCK_EDQUOT */
+	__u32		quota_type;	/* USRQUOTA, GRPQUOTA or PRJQUOTA */
+	__u32		warning;	/* QUOTA_NL_* */
+	__aligned_u64	quota_id;	/* Whose quota */
 };
 
 /*
@@ -240,9 +374,9 @@ struct ns_notification {
 	struct watch_notification watch;
 	__u32	ns_type;	/* CLONE_NEWNS, CLONE_NEWUTS, ... CLONE_NEWTIME */
 	__u32	reason;		/* enum ns_notification_reason */
-	__u64	ns_inum;	/* Inode number of the namespace */
-	__u64	old_inum;	/* The one the task left (CREATE, SETNS), else 0 */
-	__u64	owner_inum;	/* Inode number of the owning user namespace */
+	__aligned_u64	ns_inum;	/* Inode number of the namespace */
+	__aligned_u64	old_inum;	/* The one the task left (CREATE, SETNS), else 0 */
+	__aligned_u64	owner_inum;	/* Inode number of the owning user namespace */
 	__s32	pid;		/* Causing task, in the opener's pid ns, or 0 */
 	__s32	tgid;		/* Its thread group ID, likewise */
 };

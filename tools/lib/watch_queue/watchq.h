@@ -261,4 +261,193 @@ static inline int watchq_wait(struct watchq *q, int timeout_ms)
 	return ret > 0 && (pfd.revents & POLLIN);
 }
 
+/*
+ * Watches: IOC_WATCH_QUEUE_WATCH on a queue's descriptor, a /dev/watch_queue
+ * file or a notification pipe alike.  Each function returns 0 or -errno;
+ * -EOPNOTSUPP when the kernel can't set such a watch through the queue (a
+ * kernel without IOC_WATCH_QUEUE_WATCH answers ENOTTY, which they turn
+ * into -EOPNOTSUPP, so that no other system call is ever tried).  See
+ * Documentation/userspace-api/watch_queue_watch.rst.
+ */
+
+/**
+ * watchq_watch - Issue IOC_WATCH_QUEUE_WATCH
+ * @fd: The queue: a /dev/watch_queue descriptor or a notification pipe.
+ * @w: The request, zeroed but for what it sets.
+ *
+ * Return: 0, or -errno (-EOPNOTSUPP for ENOTTY).
+ */
+static inline int watchq_watch(int fd, const struct watch_queue_watch *w)
+{
+	if (ioctl(fd, IOC_WATCH_QUEUE_WATCH, w) == 0)
+		return 0;
+	return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+}
+
+/**
+ * watchq_watch_path - Watch the object of @type that a path names
+ * @fd: The queue.
+ * @type: WATCH_TYPE_MOUNT_NOTIFY or WATCH_TYPE_SB_NOTIFY.
+ * @dfd: A directory descriptor, or AT_FDCWD.
+ * @path: The path, relative to @dfd.
+ * @at_flags: AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT, AT_EMPTY_PATH, and for
+ *	mounts AT_RECURSIVE.
+ * @watch_id: 0 to 255, the ID of the watch and of its records.
+ *
+ * Return: 0, or -errno.
+ */
+static inline int watchq_watch_path(int fd, unsigned int type, int dfd,
+				    const char *path, unsigned int at_flags,
+				    unsigned int watch_id)
+{
+	struct watch_queue_watch w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = type;
+	w.watch_id = watch_id;
+	w.object = WATCH_OBJECT_PATH;
+	w.fd = dfd;
+	w.pathname = (uintptr_t)path;
+	w.at_flags = at_flags;
+	return watchq_watch(fd, &w);
+}
+
+/**
+ * watchq_watch_mount - Watch a mount, and with AT_RECURSIVE its subtree
+ * @fd: The queue.
+ * @dfd: A directory descriptor, or AT_FDCWD.
+ * @path: Any path on the mount.
+ * @at_flags: AT_RECURSIVE for the mounts below it too; AT_SYMLINK_NOFOLLOW,
+ *	AT_NO_AUTOMOUNT, AT_EMPTY_PATH.
+ * @watch_id: 0 to 255.
+ *
+ * Return: 0, or -errno.
+ */
+static inline int watchq_watch_mount(int fd, int dfd, const char *path,
+				     unsigned int at_flags,
+				     unsigned int watch_id)
+{
+	return watchq_watch_path(fd, WATCH_TYPE_MOUNT_NOTIFY, dfd, path,
+				 at_flags, watch_id);
+}
+
+/**
+ * watchq_watch_mount_id - Watch a mount named by its unique ID
+ * @fd: The queue.
+ * @mnt_id: The unique mount ID (statx(STATX_MNT_ID_UNIQUE), listmount()).
+ * @mnt_ns_id: The ID of its mount namespace, 0 for the caller's.
+ * @at_flags: 0, or AT_RECURSIVE.
+ * @watch_id: 0 to 255.
+ *
+ * Return: 0, or -errno.
+ */
+static inline int watchq_watch_mount_id(int fd, uint64_t mnt_id,
+					uint64_t mnt_ns_id,
+					unsigned int at_flags,
+					unsigned int watch_id)
+{
+	struct watch_queue_watch w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = WATCH_TYPE_MOUNT_NOTIFY;
+	w.watch_id = watch_id;
+	w.object = WATCH_OBJECT_ID;
+	w.object_id = mnt_id;
+	w.ns_id = mnt_ns_id;
+	w.at_flags = at_flags;
+	return watchq_watch(fd, &w);
+}
+
+/**
+ * watchq_watch_fd - Watch the object of @type that a descriptor names
+ * @fd: The queue.
+ * @type: The source.
+ * @obj_fd: An nsfs file, or a pidfd.
+ * @watch_id: 0 to 255.
+ *
+ * Return: 0, or -errno.
+ */
+static inline int watchq_watch_fd(int fd, unsigned int type, int obj_fd,
+				  unsigned int watch_id)
+{
+	struct watch_queue_watch w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = type;
+	w.watch_id = watch_id;
+	w.object = WATCH_OBJECT_FD;
+	w.fd = obj_fd;
+	return watchq_watch(fd, &w);
+}
+
+/**
+ * watchq_watch_mount_ns - Watch every mount of a mount namespace
+ * @fd: The queue.
+ * @ns_fd: An nsfs file of the namespace (/proc/PID/ns/mnt).
+ * @watch_id: 0 to 255.
+ *
+ * Unlike a watch on "/", pivot_root() can't make it stale.
+ *
+ * Return: 0, or -errno.
+ */
+static inline int watchq_watch_mount_ns(int fd, int ns_fd,
+					unsigned int watch_id)
+{
+	return watchq_watch_fd(fd, WATCH_TYPE_MOUNT_NOTIFY, ns_fd, watch_id);
+}
+
+/**
+ * watchq_watch_sb - Watch the superblock that a path is on
+ * @fd: The queue.
+ * @dfd: A directory descriptor, or AT_FDCWD.
+ * @path: Any path on the filesystem.
+ * @at_flags: AT_SYMLINK_NOFOLLOW, AT_NO_AUTOMOUNT, AT_EMPTY_PATH.
+ * @watch_id: 0 to 255.
+ *
+ * Return: 0, or -errno.
+ */
+static inline int watchq_watch_sb(int fd, int dfd, const char *path,
+				  unsigned int at_flags, unsigned int watch_id)
+{
+	return watchq_watch_path(fd, WATCH_TYPE_SB_NOTIFY, dfd, path, at_flags,
+				 watch_id);
+}
+
+/**
+ * watchq_watch_ns - Watch the namespaces a user namespace owns
+ * @fd: The queue.
+ * @ns_fd: An nsfs file of a user namespace (/proc/PID/ns/user), or a
+ *	pidfd, for the user namespace of that process.
+ * @watch_id: 0 to 255.
+ *
+ * Return: 0, or -errno.
+ */
+static inline int watchq_watch_ns(int fd, int ns_fd, unsigned int watch_id)
+{
+	return watchq_watch_fd(fd, WATCH_TYPE_NS_NOTIFY, ns_fd, watch_id);
+}
+
+/**
+ * watchq_unwatch - Remove a watch by its type and ID
+ * @fd: The queue.
+ * @type: The watch's type.
+ * @watch_id: Its ID.
+ *
+ * No object is looked up: this works whatever became of the object.  The
+ * queue gets the watch's removal notice.
+ *
+ * Return: 0, or -errno (-ENOENT if the queue has no such watch).
+ */
+static inline int watchq_unwatch(int fd, unsigned int type,
+				 unsigned int watch_id)
+{
+	struct watch_queue_watch w;
+
+	memset(&w, 0, sizeof(w));
+	w.type = type;
+	w.flags = WATCH_QUEUE_WATCH_REMOVE;
+	w.watch_id = watch_id;
+	return watchq_watch(fd, &w);
+}
+
 #endif /* _WATCHQ_H */

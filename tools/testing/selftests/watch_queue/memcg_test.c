@@ -257,7 +257,8 @@ TEST_F(memcg, memory_max_fails_sizing_cleanly)
 /*
  * Watches: bind mounts are made by the test, outside the group, so that
  * their own memory is not the group's; a child in the group watches each
- * of them from one queue.  A watch and its mount's watch list take more
+ * of them, from as few queues as the 256 watch IDs of a queue allow
+ * (WQ_IDS watches each), opened first.  A watch and its mount's watch list take more
  * than WQ_WATCH_BYTES, so WQ_NR_WATCHED watches grow the group's
  * memory.current by more than WQ_NR_WATCHED * WQ_WATCH_BYTES / page size,
  * 187 pages, minus the 64 of the per-CPU stock: at least 123, against at
@@ -267,6 +268,8 @@ TEST_F(memcg, memory_max_fails_sizing_cleanly)
 #define WQ_NR_WATCHED		6000
 #define WQ_NR_MAX_WATCHED	2000
 #define WQ_WATCH_BYTES		128
+#define WQ_IDS			(WATCH_QUEUE_MAX_WATCH_ID + 1)
+#define WQ_NR_WATCHERS		((WQ_NR_WATCHED + WQ_IDS - 1) / WQ_IDS)
 
 static char watched_base[64];
 
@@ -308,11 +311,32 @@ static void drop_watched_mounts(void)
 	}
 }
 
-/* A device queue with its ring sized and mapped; the child fails with @code. */
-static void open_watcher(struct watchq *q, int code)
+/*
+ * @nr device queues, with their rings sized and mapped, enough for @nr *
+ * WQ_IDS watches; the child fails with @code.
+ */
+static void open_watchers(struct watchq *q, int nr, int code)
 {
-	if (watchq_open(q, 1))
-		CHILD_FAIL(code, "opening a queue: %s", strerror(errno));
+	int i;
+
+	for (i = 0; i < nr; i++)
+		if (watchq_open(&q[i], 1))
+			CHILD_FAIL(code, "opening a queue: %s", strerror(errno));
+}
+
+static void close_watchers(struct watchq *q, int nr)
+{
+	int i;
+
+	for (i = 0; i < nr; i++)
+		watchq_close(&q[i]);
+}
+
+/* Watch mount @i from the queues of open_watchers(); 0, or -1 and errno. */
+static long watch_mount(struct watchq *q, int i)
+{
+	return wq_mount_watch(AT_FDCWD, watched(i), 0, q[i / WQ_IDS].fd,
+			      i % WQ_IDS);
 }
 
 /*
@@ -345,14 +369,14 @@ static void watch_charge_body(const struct wq_cgroup *cg)
 {
 	const long long want = (long long)WQ_NR_WATCHED * WQ_WATCH_BYTES /
 			       WQ_PAGE_SIZE;
+	static struct watchq q[WQ_NR_WATCHERS];
 	long long c0, c1, c2, c3;
-	struct watchq q;
 	int i;
 
-	open_watcher(&q, 1);
+	open_watchers(q, WQ_NR_WATCHERS, 1);
 	c0 = current_pages(cg, 2);
 	for (i = 0; i < WQ_NR_WATCHED; i++)
-		if (wq_mount_notify(AT_FDCWD, watched(i), 0, q.fd, 1))
+		if (watch_mount(q, i))
 			CHILD_FAIL(3, "watch %d: %s", i, strerror(errno));
 	c1 = current_pages(cg, 4);
 	fprintf(stderr, "# %d watches: memory.current +%lld pages\n",
@@ -361,11 +385,11 @@ static void watch_charge_body(const struct wq_cgroup *cg)
 		CHILD_FAIL(5, "%d watches charged %lld pages, not at least %lld",
 			   WQ_NR_WATCHED, c1 - c0, want - WQ_MEMCG_BATCH);
 
-	watchq_close(&q);
+	close_watchers(q, WQ_NR_WATCHERS);
 	c2 = wait_for_pages(cg, c1 - want, 6);
-	fprintf(stderr, "# queue closed: %+lld pages\n", c2 - c0);
+	fprintf(stderr, "# queues closed: %+lld pages\n", c2 - c0);
 	if (c1 - c2 < want - WQ_MEMCG_BATCH)
-		CHILD_FAIL(7, "closing the queue gave back %lld pages, not %lld",
+		CHILD_FAIL(7, "closing the queues gave back %lld pages, not %lld",
 			   c1 - c2, want - WQ_MEMCG_BATCH);
 
 	if (umount2(watched_base, MNT_DETACH))
@@ -396,13 +420,14 @@ static void touch_stack(size_t len)
  */
 static void watch_max_body(const struct wq_cgroup *cg)
 {
+	static struct watchq q[WQ_NR_WATCHERS];
 	const long long page = WQ_PAGE_SIZE;
+	const int nr = (WQ_NR_MAX_WATCHED + WQ_IDS) / WQ_IDS;
 	long long c0, oom, kills;
-	struct watchq q;
 	char val[32];
 	int i, ret;
 
-	open_watcher(&q, 1);
+	open_watchers(q, nr, 1);
 	touch_stack(64 * 1024);
 	fprintf(stderr, "# setting memory.max\n");
 	c0 = current_pages(cg, 2);
@@ -411,7 +436,7 @@ static void watch_max_body(const struct wq_cgroup *cg)
 	if (ret < 0)
 		CHILD_FAIL(3, "setting memory.max: %s", strerror(-ret));
 	for (i = 0; i < WQ_NR_MAX_WATCHED; i++) {
-		if (wq_mount_notify(AT_FDCWD, watched(i), 0, q.fd, 1))
+		if (watch_mount(q, i))
 			break;
 	}
 	if (i == WQ_NR_MAX_WATCHED || errno != ENOMEM)
@@ -429,10 +454,10 @@ static void watch_max_body(const struct wq_cgroup *cg)
 		CHILD_FAIL(5, "memory.events: oom %lld oom_kill %lld", oom,
 			   kills);
 	/* And with room again, watching works. */
-	if (wq_mount_notify(AT_FDCWD, watched(i), 0, q.fd, 1))
+	if (watch_mount(q, i))
 		CHILD_FAIL(7, "watch %d below memory.max: %s", i,
 			   strerror(errno));
-	watchq_close(&q);
+	close_watchers(q, nr);
 }
 
 /* A memory cgroup and @nr bind mounts to watch; 0, or -errno of a step. */

@@ -112,7 +112,7 @@ static void *walk_thread(void *arg)
 }
 
 /*
- * Read every record of @q: the UNMOUNT records of the tree's mounts and
+ * Read every record of @q: the DETACH records of the tree's mounts and
  * the removal notice of the watch are expected, @expected in all.  The
  * device counts what it dropped; a notification pipe only flags a loss.
  */
@@ -126,7 +126,7 @@ static int account_queue(struct wq_queue *q, struct storm_result *res)
 
 	while ((len = wq_queue_next(q, buf, sizeof(buf), 0)) > 0) {
 		if (wq_type(n) == WATCH_TYPE_MOUNT_NOTIFY &&
-		    wq_subtype(n) == NOTIFY_MOUNT_UNMOUNT) {
+		    wq_subtype(n) == NOTIFY_MOUNT_DETACH) {
 			got++;
 		} else if (wq_type(n) == WATCH_TYPE_META &&
 			   wq_subtype(n) == WATCH_META_REMOVAL_NOTIFICATION) {
@@ -234,7 +234,8 @@ static void storm(int use_pipe, struct storm_result *res)
 	for (i = 0; i < WQ_STORM_QUEUES; i++) {
 		if (wq_queue_open(&queues[i], use_pipe))
 			FAIL(8);
-		if (wq_mount_notify(AT_FDCWD, tree, 0, queues[i].fd, i & 0xff))
+		if (wq_mount_watch(AT_FDCWD, tree, AT_RECURSIVE, queues[i].fd,
+				   i & 0xff))
 			FAIL(9);
 	}
 	if (timed_umount(tree, &w, &res->umount_us, &res->stall_us))

@@ -18,10 +18,35 @@
 #define WAIT_MS		10000	/* Bound on waiting for a record */
 #define SETTLE_MS	200	/* Time for an unexpected record to show */
 
-/* The expected record: mount event @st with @flags for the watch @wid. */
-#define MNT(st, fl, wid, on, aux_mnt) {					\
+/*
+ * The expected record: mount event @st with @flags for the watch @wid,
+ * about the mount @mnt_id, whose parent (as the subtype says) is @parent,
+ * in the test's mount namespace (wq_expect_ns_id).
+ */
+#define MNT(st, fl, wid, parent, mnt_id) {				\
 	.type = WATCH_TYPE_MOUNT_NOTIFY, .subtype = NOTIFY_MOUNT_##st,	\
-	.flags = (fl), .id = (wid), .obj = (on), .aux = (aux_mnt) }
+	.flags = (fl), .id = (wid), .obj = (parent), .aux = (mnt_id) }
+
+/* The same, in the mount namespace @ns_id. */
+#define MNT_NS(st, fl, wid, parent, mnt_id, ns_id) {			\
+	.type = WATCH_TYPE_MOUNT_NOTIFY, .subtype = NOTIFY_MOUNT_##st,	\
+	.flags = (fl), .id = (wid), .obj = (parent), .aux = (mnt_id),	\
+	.ns = (ns_id) }
+
+/*
+ * An ATTR record about @mnt_id, whose parent is @parent: its mnt_attr has
+ * the MOUNT_ATTR_* bits @set and none of @clr.
+ */
+#define MATTR(fl, wid, parent, mnt_id, set, clr) {			\
+	.type = WATCH_TYPE_MOUNT_NOTIFY, .subtype = NOTIFY_MOUNT_ATTR,	\
+	.flags = (fl), .id = (wid), .obj = (parent), .aux = (mnt_id),	\
+	.attr_set = (set), .attr_clr = (clr) }
+
+/* The same, with the propagation @propagation (MS_SHARED, ...). */
+#define MATTR_PROP(fl, wid, parent, mnt_id, propagation) {		\
+	.type = WATCH_TYPE_MOUNT_NOTIFY, .subtype = NOTIFY_MOUNT_ATTR,	\
+	.flags = (fl), .id = (wid), .obj = (parent), .aux = (mnt_id),	\
+	.prop = (propagation) }
 
 /* The removal notice of the watch @wid on the object @obj_id. */
 #define GONE(wid, obj_id) {						\

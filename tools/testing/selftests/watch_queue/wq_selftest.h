@@ -22,6 +22,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <linux/keyctl.h>
 #include <linux/stat.h>
 #include <linux/watch_queue.h>
@@ -324,16 +325,106 @@ static inline unsigned int wq_rec_flags(const struct watch_notification *n)
 	return n->info & WATCH_INFO_TYPE_INFO;
 }
 
-static inline long wq_mount_notify(int dfd, const char *path,
-				   unsigned int at_flags, int fd, int id)
+/* A watchq.h result (0 or -errno) as a system call's: 0, or -1 and errno. */
+static inline long wq_ret(int ret)
 {
-	return syscall(__NR_mount_notify, dfd, path, at_flags, fd, id);
+	if (ret >= 0)
+		return 0;
+	errno = -ret;
+	return -1;
 }
 
-static inline long wq_sb_notify(int dfd, const char *path,
-				unsigned int at_flags, int fd, int id)
+/* IOC_WATCH_QUEUE_WATCH itself, of the caller's size: 0, or -1 and errno. */
+static inline long wq_watch_ioctl(int fd, const void *w, size_t size)
 {
-	return syscall(__NR_sb_notify, dfd, path, at_flags, fd, id);
+	return ioctl(fd, _IOC(_IOC_WRITE, _IOC_TYPE(IOC_WATCH_QUEUE_WATCH),
+			      _IOC_NR(IOC_WATCH_QUEUE_WATCH), size), w);
+}
+
+/*
+ * IOC_WATCH_QUEUE_WATCH on a path without watchq.h, for the errno the
+ * kernel gives; 0, or -1 and errno.
+ */
+static inline long wq_raw_watch_path(int fd, unsigned int type, int dfd,
+				     const char *path, unsigned int at_flags,
+				     unsigned int id)
+{
+	struct watch_queue_watch w = {
+		.type = type,
+		.watch_id = id,
+		.object = WATCH_OBJECT_PATH,
+		.fd = dfd,
+		.pathname = (uintptr_t)path,
+		.at_flags = at_flags,
+	};
+
+	return ioctl(fd, IOC_WATCH_QUEUE_WATCH, &w);
+}
+
+/* Watch the mount @path is on, through watchq.h; 0, or -1 and errno. */
+static inline long wq_mount_watch(int dfd, const char *path,
+				  unsigned int at_flags, int fd,
+				  unsigned int id)
+{
+	return wq_ret(watchq_watch_mount(fd, dfd, path, at_flags, id));
+}
+
+/* Watch the superblock @path is on, through watchq.h. */
+static inline long wq_sb_watch(int dfd, const char *path,
+			       unsigned int at_flags, int fd, unsigned int id)
+{
+	return wq_ret(watchq_watch_sb(fd, dfd, path, at_flags, id));
+}
+
+/* Remove the watch of @type with @id, through watchq.h. */
+static inline long wq_unwatch(int fd, unsigned int type, unsigned int id)
+{
+	return wq_ret(watchq_unwatch(fd, type, id));
+}
+
+#define wq_mount_unwatch(fd, id)	wq_unwatch(fd, WATCH_TYPE_MOUNT_NOTIFY, id)
+#define wq_sb_unwatch(fd, id)		wq_unwatch(fd, WATCH_TYPE_SB_NOTIFY, id)
+
+/*
+ * statmount() of the mount @path is on, the fields @mask asks for, into
+ * @sm; 0, or -1 with errno set.
+ */
+static inline int wq_statmount_path(const char *path, __u64 mask,
+				    struct statmount *sm, size_t size)
+{
+	struct mnt_id_req req = { .size = sizeof(req) };
+	struct statx stx;
+
+	memset(&stx, 0, sizeof(stx));
+	if (syscall(__NR_statx, AT_FDCWD, path, 0, STATX_MNT_ID_UNIQUE, &stx))
+		return -1;
+	req.mnt_id = stx.stx_mnt_id;
+	req.param = mask;
+	return syscall(__NR_statmount, &req, sm, size, 0) ? -1 : 0;
+}
+
+/* The sb_id statmount() reports for the filesystem @path is on; 0 if none. */
+static inline __u64 wq_sb_id(const char *path)
+{
+	struct statmount sm;
+
+	if (wq_statmount_path(path, STATMOUNT_SB_ID, &sm, sizeof(sm)))
+		return 0;
+	if (!(sm.mask & STATMOUNT_SB_ID)) {
+		errno = EOPNOTSUPP;
+		return 0;
+	}
+	return sm.sb_id;
+}
+
+/* The mnt_ns_id of the mount @path is on; 0 if statmount() fails. */
+static inline __u64 wq_mnt_ns_id(const char *path)
+{
+	struct statmount sm;
+
+	if (wq_statmount_path(path, STATMOUNT_MNT_NS_ID, &sm, sizeof(sm)))
+		return 0;
+	return sm.mnt_ns_id;
 }
 
 /*
@@ -458,11 +549,12 @@ static inline int wq_collect(struct wq_queue *q,
 }
 
 /*
- * A record that a test expects.  @obj is the mount the event triggered on
- * (mount records), the superblock ID (superblock records) or the object of
- * a removal notice; @aux the mount the event is about (mount records).  A
- * superblock ID whose upper 32 bits are 0 is compared on its lower 32 bits,
- * the device number, only: a test knows those before the first record.
+ * A record that a test expects.  Mount records: @obj is mnt_parent_id,
+ * @aux mnt_id, @ns mnt_ns_id (0: wq_expect_ns_id, the test's namespace);
+ * an ATTR record's mnt_attr must have the bits of @attr_set and none of
+ * @attr_clr, and its mnt_propagation must be @prop unless that is 0.
+ * Superblock records: @obj is sb_id, @dev the device number (0: not
+ * checked).  Removal notices: @obj is the object's ID.
  */
 struct wq_want {
 	unsigned int type;
@@ -471,9 +563,17 @@ struct wq_want {
 	unsigned int id;	/* watch ID */
 	__u64 obj;
 	__u64 aux;
+	__u64 ns;
+	__u64 attr_set, attr_clr, prop;	/* mount ATTR records */
+	__u32 dev;		/* superblock records */
 	__u32 error;		/* superblock errors: error_number */
 	__u32 cookie;		/* superblock errors: error_cookie */
+	__u32 qtype, warning;	/* superblock quota records */
+	__u64 qid;
 };
+
+/* The mnt_ns_id that mount records are expected to carry by default. */
+static __u64 wq_expect_ns_id;
 
 /* Names for mount IDs in the log, as a test gives them. */
 struct wq_name {
@@ -522,15 +622,14 @@ static inline const char *wq_subtype_name(unsigned int type,
 					  unsigned int subtype)
 {
 	static const char *const mount[] = {
-		"NEW_MOUNT", "UNMOUNT", "EXPIRY", "READONLY", "SETATTR",
-		"MOVE_FROM", "MOVE_TO",
+		"ATTACH", "DETACH", "EXPIRY", "ATTR", "MOVE_FROM", "MOVE_TO",
 	};
 	static const char *const sb[] = {
-		"SB_READONLY", "SB_ERROR", "SB_EDQUOT", "SB_NETWORK",
+		"SB_READONLY", "SB_ERROR", "SB_EDQUOT", "SB_RECONFIGURE",
 	};
 	static const char *const meta[] = { "REMOVAL", "LOSS", "SKIP" };
 
-	if (type == WATCH_TYPE_MOUNT_NOTIFY && subtype < 7)
+	if (type == WATCH_TYPE_MOUNT_NOTIFY && subtype < 6)
 		return mount[subtype];
 	if (type == WATCH_TYPE_SB_NOTIFY && subtype < 4)
 		return sb[subtype];
@@ -545,8 +644,10 @@ static inline void wq_describe(const void *buf, ssize_t len, char *s,
 {
 	const struct watch_notification *n = buf;
 	const struct mount_notification *m = buf;
+	const struct mount_attr_notification *ma = buf;
 	const struct superblock_notification *sb = buf;
 	const struct superblock_error_notification *e = buf;
+	const struct superblock_quota_notification *qn = buf;
 	const struct watch_notification_removal *r = buf;
 	char b1[80], b2[80];
 	int o;
@@ -562,35 +663,127 @@ static inline void wq_describe(const void *buf, ssize_t len, char *s,
 	if (o < 0 || (size_t)o >= size)
 		return;
 	if (wq_type(n) == WATCH_TYPE_MOUNT_NOTIFY && len >= (ssize_t)sizeof(*m))
-		snprintf(s + o, size - o, " on %s aux %s",
-			 wq_id_name(m->triggered_on, b1, sizeof(b1)),
-			 wq_id_name(m->auxiliary_mount, b2, sizeof(b2)));
-	else if (wq_type(n) == WATCH_TYPE_SB_NOTIFY &&
-		 len >= (ssize_t)sizeof(*e))
-		snprintf(s + o, size - o, " sb %#llx error %u cookie %u",
-			 (unsigned long long)sb->sb_id, e->error_number,
-			 e->error_cookie);
+		o += snprintf(s + o, size - o, " parent %s mnt %s ns %llu",
+			      wq_id_name(m->mnt_parent_id, b1, sizeof(b1)),
+			      wq_id_name(m->mnt_id, b2, sizeof(b2)),
+			      (unsigned long long)m->mnt_ns_id);
+	if (wq_type(n) == WATCH_TYPE_MOUNT_NOTIFY &&
+	    len >= (ssize_t)sizeof(*ma) && o > 0 && (size_t)o < size)
+		snprintf(s + o, size - o, " attr %#llx propagation %#llx",
+			 (unsigned long long)ma->mnt_attr,
+			 (unsigned long long)ma->mnt_propagation);
 	else if (wq_type(n) == WATCH_TYPE_SB_NOTIFY &&
 		 len >= (ssize_t)sizeof(*sb))
-		snprintf(s + o, size - o, " sb %#llx",
-			 (unsigned long long)sb->sb_id);
-	else if (wq_type(n) == WATCH_TYPE_META && len >= (ssize_t)sizeof(*r))
+		o += snprintf(s + o, size - o, " sb %#llx dev %u:%u",
+			      (unsigned long long)sb->sb_id, sb->sb_dev_major,
+			      sb->sb_dev_minor);
+	if (wq_type(n) == WATCH_TYPE_SB_NOTIFY && o > 0 && (size_t)o < size) {
+		if (wq_subtype(n) == NOTIFY_SUPERBLOCK_ERROR &&
+		    len >= (ssize_t)sizeof(*e))
+			snprintf(s + o, size - o, " error %u cookie %u",
+				 e->error_number, e->error_cookie);
+		else if (wq_subtype(n) == NOTIFY_SUPERBLOCK_EDQUOT &&
+			 len >= (ssize_t)sizeof(*qn))
+			snprintf(s + o, size - o, " qtype %u qid %llu warning %u",
+				 qn->quota_type,
+				 (unsigned long long)qn->quota_id,
+				 qn->warning);
+	} else if (wq_type(n) == WATCH_TYPE_META &&
+		   len >= (ssize_t)sizeof(*r)) {
 		snprintf(s + o, size - o, " object %s",
 			 wq_id_name(r->id, b1, sizeof(b1)));
-	else if (wq_type(n) != WATCH_TYPE_META)
+	} else if (wq_type(n) != WATCH_TYPE_META &&
+		   wq_type(n) != WATCH_TYPE_MOUNT_NOTIFY &&
+		   wq_type(n) != WATCH_TYPE_SB_NOTIFY) {
 		snprintf(s + o, size - o, " type %u", wq_type(n));
+	}
 }
 
 static inline void wq_describe_want(const struct wq_want *w, char *s,
 				    size_t size)
 {
 	char b1[80], b2[80];
+	int o;
 
-	snprintf(s, size, "%s id %u flags %#x %s %s aux %s error %u cookie %u",
-		 wq_subtype_name(w->type, w->subtype), w->id, w->flags,
-		 w->type == WATCH_TYPE_SB_NOTIFY ? "sb" : "on/object",
-		 wq_id_name(w->obj, b1, sizeof(b1)),
-		 wq_id_name(w->aux, b2, sizeof(b2)), w->error, w->cookie);
+	o = snprintf(s, size, "%s id %u flags %#x",
+		     wq_subtype_name(w->type, w->subtype), w->id, w->flags);
+	if (o < 0 || (size_t)o >= size)
+		return;
+	s += o;
+	size -= o;
+	switch (w->type) {
+	case WATCH_TYPE_MOUNT_NOTIFY:
+		o = snprintf(s, size, " parent %s mnt %s ns %llu",
+			     wq_id_name(w->obj, b1, sizeof(b1)),
+			     wq_id_name(w->aux, b2, sizeof(b2)),
+			     (unsigned long long)(w->ns ? w->ns :
+						  wq_expect_ns_id));
+		if (o > 0 && (size_t)o < size &&
+		    w->subtype == NOTIFY_MOUNT_ATTR)
+			snprintf(s + o, size - o,
+				 " attr +%#llx -%#llx propagation %#llx",
+				 (unsigned long long)w->attr_set,
+				 (unsigned long long)w->attr_clr,
+				 (unsigned long long)w->prop);
+		break;
+	case WATCH_TYPE_SB_NOTIFY:
+		o = snprintf(s, size, " sb %#llx dev %#x",
+			     (unsigned long long)w->obj, w->dev);
+		if (o <= 0 || (size_t)o >= size)
+			break;
+		if (w->subtype == NOTIFY_SUPERBLOCK_ERROR)
+			snprintf(s + o, size - o, " error %u cookie %u",
+				 w->error, w->cookie);
+		else if (w->subtype == NOTIFY_SUPERBLOCK_EDQUOT)
+			snprintf(s + o, size - o,
+				 " qtype %u qid %llu warning %u", w->qtype,
+				 (unsigned long long)w->qid, w->warning);
+		break;
+	default:
+		snprintf(s, size, " object %s",
+			 wq_id_name(w->obj, b1, sizeof(b1)));
+	}
+}
+
+/* Does the mount record @m of @len bytes match @w? */
+static inline int wq_match_mount(const struct wq_want *w,
+				 const struct mount_notification *m,
+				 size_t len)
+{
+	const struct mount_attr_notification *ma = (const void *)m;
+	__u64 ns = w->ns ? w->ns : wq_expect_ns_id;
+
+	if (m->mnt_parent_id != w->obj || m->mnt_id != w->aux ||
+	    m->mnt_ns_id != ns)
+		return 0;
+	if (w->subtype != NOTIFY_MOUNT_ATTR)
+		return len == sizeof(*m);
+	return len == sizeof(*ma) &&
+	       (ma->mnt_attr & w->attr_set) == w->attr_set &&
+	       !(ma->mnt_attr & w->attr_clr) &&
+	       (!w->prop || ma->mnt_propagation == w->prop);
+}
+
+/* Does the superblock record @sb of @len bytes match @w? */
+static inline int wq_match_sb(const struct wq_want *w,
+			      const struct superblock_notification *sb,
+			      size_t len)
+{
+	const struct superblock_error_notification *e = (const void *)sb;
+	const struct superblock_quota_notification *qn = (const void *)sb;
+
+	if (sb->sb_id != w->obj ||
+	    (w->dev && makedev(sb->sb_dev_major, sb->sb_dev_minor) != w->dev))
+		return 0;
+	switch (w->subtype) {
+	case NOTIFY_SUPERBLOCK_ERROR:
+		return len == sizeof(*e) && e->error_number == w->error &&
+		       e->error_cookie == w->cookie;
+	case NOTIFY_SUPERBLOCK_EDQUOT:
+		return len == sizeof(*qn) && qn->quota_type == w->qtype &&
+		       qn->quota_id == w->qid && qn->warning == w->warning;
+	}
+	return len == sizeof(*sb);
 }
 
 /* Does the record @buf of @len bytes match @w exactly? */
@@ -598,10 +791,7 @@ static inline int wq_match(const struct wq_want *w, const void *buf,
 			   size_t len)
 {
 	const struct watch_notification *n = buf;
-	const struct mount_notification *m = buf;
-	const struct superblock_error_notification *e = buf;
 	const struct watch_notification_removal *r = buf;
-	__u64 id_mask = w->obj >> 32 ? ~0ULL : 0xffffffffULL;
 
 	if (len < sizeof(*n) || watchq_rec_len(n) != len ||
 	    wq_type(n) != w->type || wq_subtype(n) != w->subtype ||
@@ -609,17 +799,13 @@ static inline int wq_match(const struct wq_want *w, const void *buf,
 		return 0;
 	switch (w->type) {
 	case WATCH_TYPE_MOUNT_NOTIFY:
-		return len == sizeof(*m) && m->triggered_on == w->obj &&
-		       m->auxiliary_mount == w->aux;
+		return len >= sizeof(struct mount_notification) &&
+		       wq_match_mount(w, buf, len);
 	case WATCH_TYPE_SB_NOTIFY:
-		if (w->subtype == NOTIFY_SUPERBLOCK_ERROR)
-			return len == sizeof(*e) &&
-			       (e->s.sb_id & id_mask) == w->obj &&
-			       e->error_number == w->error &&
-			       e->error_cookie == w->cookie;
-		return len == sizeof(e->s) && (e->s.sb_id & id_mask) == w->obj;
+		return len >= sizeof(struct superblock_notification) &&
+		       wq_match_sb(w, buf, len);
 	case WATCH_TYPE_META:
-		return len == sizeof(*r) && (r->id & id_mask) == w->obj;
+		return len == sizeof(*r) && r->id == w->obj;
 	}
 	return 0;
 }
