@@ -352,7 +352,7 @@ static int ns_notify_add(void *object, struct watch *watch,
  *
  * Return: 0, or -ENOENT or -EBADSLT if the queue does not watch it.
  */
-static int __maybe_unused ns_notify_remove(void *object, struct watch_queue *wqueue)
+static int ns_notify_remove(void *object, struct watch_queue *wqueue)
 {
 	struct user_namespace *user_ns = object;
 	struct watch_list *wlist;
@@ -370,6 +370,7 @@ static int __maybe_unused ns_notify_remove(void *object, struct watch_queue *wqu
 
 static const struct watch_object_ops ns_notify_watch_ops = {
 	.add		= ns_notify_add,
+	.remove		= ns_notify_remove,
 	.release_watch	= ns_notify_release_watch,
 };
 
@@ -418,8 +419,8 @@ SYSCALL_DEFINE4(ns_notify, int, ns_fd, unsigned int, flags,
 	if (ret < 0)
 		goto out;
 
-	ret = -ENOSYS; /* TEMP until the ns conversion */
-	(void)ns_notify_watch_ops;
+	ret = watch_queue_set_watch(wqueue, watch_id, user_ns,
+				    &ns_notify_watch_ops);
 out:
 	put_watch_queue(wqueue);
 	return ret;
