@@ -48,7 +48,11 @@ mkdir -p "$logs"
 # what KASAN then takes for the start of its shadow.  Without LA57 the bit
 # is 0 throughout and the limits never change.  Nothing the patches do
 # depends on the number of paging levels.
-qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max,la57=off -smp 2 -m 2048
+# Two vCPUs as two sockets: the kernel has no ACPI and finds CPUs in
+# SeaBIOS's MP table, which lists one CPU per socket; plain -smp 2 is one
+# socket of two cores, and the guest would run on one CPU.
+qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max,la57=off
+      -smp 2,sockets=2,cores=1,threads=1 -m 2048
       -no-reboot -display none -monitor none -nic none
       -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$kernel")
 if [ -n "$disk" ]; then
