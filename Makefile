@@ -30,7 +30,7 @@ export CCACHE_MAXSIZE	?= 4G
 
 PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
 	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12 \
-	    e2fsprogs
+	    e2fsprogs rsync
 
 PRISTINE	:= $(B)/src/pristine
 TREE		:= $(B)/src/linux
