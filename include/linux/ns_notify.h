@@ -8,6 +8,7 @@
 #define _LINUX_NS_NOTIFY_H
 
 #include <linux/jump_label.h>
+#include <linux/proc_ns.h>
 #include <linux/types.h>
 #include <uapi/linux/watch_queue.h>
 
@@ -84,7 +85,10 @@ static inline void ns_notify_changed(struct ns_notify_snap *snap,
  * ns_notify_destroy - Report that a namespace is being freed
  * @ns: The namespace, whose owner must still be referenced.
  *
- * May be called in any context, including an RCU callback.
+ * Free paths call ns_notify_free_inum(), which frees the inode number
+ * once this has reported it.
+ *
+ * Context: Process context, or softirq context with interrupts enabled.
  */
 static inline void ns_notify_destroy(struct ns_common *ns)
 {
@@ -102,5 +106,26 @@ static inline void ns_notify_destroy(struct ns_common *ns) {}
 static inline void ns_notify_user_ns_free(struct user_namespace *ns) {}
 
 #endif /* CONFIG_NS_NOTIFICATIONS */
+
+/**
+ * ns_notify_free_inum - Report a namespace's destruction, then free its number
+ * @ns: The namespace, whose owner must still be referenced.
+ *
+ * Every namespace type's free path calls this instead of ns_free_inum().
+ * The inode number is what identifies the namespace in the records, and
+ * proc_alloc_inum() hands out the lowest free one, so the next namespace
+ * made, of any type, tends to get the number just freed.  The DESTROY must
+ * therefore be posted while the number is still taken: a CREATE carrying
+ * the number can then only follow it, and a monitor keyed on inode numbers
+ * never takes the new namespace for the dead one.  Error paths that free
+ * the number of a namespace never reported created use ns_free_inum().
+ *
+ * Context: Process context, or softirq context with interrupts enabled.
+ */
+static inline void ns_notify_free_inum(struct ns_common *ns)
+{
+	ns_notify_destroy(ns);
+	ns_free_inum(ns);
+}
 
 #endif /* _LINUX_NS_NOTIFY_H */

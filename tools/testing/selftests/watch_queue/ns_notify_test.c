@@ -9,7 +9,8 @@
  * a user namespace and its descendants, the removal of a watch on a user
  * namespace that dies, permissions, process IDs seen from a queue opened
  * in a child pid namespace, closing queues during a storm of namespace
- * churn, and every bad argument.
+ * churn, every bad argument, and no CREATE of an inode number before the
+ * DESTROY of the namespace that had it.
  *
  * Runs as root.  Every wait for a record is bounded by poll() with a
  * generous timeout; nothing is asserted about time.
@@ -1367,6 +1368,186 @@ TEST_F_TIMEOUT(ns, close_during_storm, 300)
 		ASSERT_EQ(0, pthread_join(t[i], &ret));
 		ASSERT_EQ(NULL, ret);
 	}
+}
+
+/* A queue of either transport with room for @pages pages of records. */
+static int queue_open_sized(struct wq_queue *q, int use_pipe,
+			    unsigned int pages)
+{
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->use_pipe = use_pipe;
+	q->fd = -1;
+	q->wfd = -1;
+	q->q.fd = -1;
+	if (use_pipe) {
+		/* A pipe holds 32 notes per page, 512 at most. */
+		ret = wq_open_pipe(pages * 32, &q->wfd);
+		if (ret < 0)
+			return ret;
+		q->fd = ret;
+		return 0;
+	}
+	ret = watchq_open(&q->q, pages);
+	if (ret < 0)
+		return ret;
+	q->fd = q->q.fd;
+	return 0;
+}
+
+/*
+ * An inode number must stay taken until the DESTROY of its namespace is
+ * out: proc_alloc_inum() hands out the lowest free number, so a namespace
+ * made just after another is freed tends to get the same one, and a
+ * monitor keyed on inode numbers has to see the DESTROY of the first
+ * before the CREATE of the second.  Network namespaces, freed from a
+ * workqueue, die one after the other while a kid keeps making UTS and IPC
+ * namespaces; no CREATE of a number may arrive while the last CREATE of
+ * that number has had no DESTROY yet.
+ */
+#define REUSE_ROUNDS	100
+#define REUSE_LIVE	256
+
+struct live_ns {
+	__u64 inum;
+	unsigned int type;
+	int round;
+};
+
+struct reuse {
+	struct live_ns live[REUSE_LIVE];
+	int nr_live;
+	int creates;
+	int reused;	/* CREATEs of a number that was still live */
+	int losses;
+	char first[256];
+};
+
+/*
+ * Account for one record read in @round; -1 if the table of live numbers
+ * is full.  After a loss, DESTROYs may be missing: what was live is
+ * forgotten and only what follows is judged.
+ */
+static int reuse_record(struct reuse *s, const void *buf, ssize_t len,
+			int round)
+{
+	const struct ns_notification *r = buf;
+	int i;
+
+	if (wq_type(&r->watch) == WATCH_TYPE_META) {
+		if (wq_subtype(&r->watch) == WATCH_META_LOSS_NOTIFICATION) {
+			s->losses++;
+			s->nr_live = 0;
+		}
+		return 0;
+	}
+	if (len != sizeof(*r) || wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY)
+		return 0;
+	for (i = 0; i < s->nr_live; i++)
+		if (s->live[i].inum == r->ns_inum)
+			break;
+	if (wq_subtype(&r->watch) == NOTIFY_NS_DESTROY) {
+		if (i < s->nr_live)
+			s->live[i] = s->live[--s->nr_live];
+		return 0;
+	}
+	if (wq_subtype(&r->watch) != NOTIFY_NS_CREATE)
+		return 0;
+	s->creates++;
+	if (i < s->nr_live) {
+		if (!s->reused++)
+			snprintf(s->first, sizeof(s->first),
+				 "round %d: CREATE %s %llu while the %s of round %d with that number had no DESTROY yet",
+				 round, type_name(r->ns_type),
+				 (unsigned long long)r->ns_inum,
+				 type_name(s->live[i].type), s->live[i].round);
+		s->live[i].type = r->ns_type;
+		s->live[i].round = round;
+		return 0;
+	}
+	if (s->nr_live == REUSE_LIVE)
+		return -1;
+	s->live[s->nr_live].inum = r->ns_inum;
+	s->live[s->nr_live].type = r->ns_type;
+	s->live[s->nr_live].round = round;
+	s->nr_live++;
+	return 0;
+}
+
+/* Kid: new UTS and IPC namespaces, one pair a millisecond, until told. */
+static int kid_uts_churn(void *arg, int in, int out)
+{
+	struct pollfd pfd = { .fd = in, .events = POLLIN };
+
+	while (poll(&pfd, 1, 1) == 0)
+		if (unshare(CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+			return 1;
+	return 0;
+}
+
+/* Kid: a network namespace of its own, whose number it reports. */
+static int kid_net_once(void *arg, int in, int out)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return 1;
+	put_u64(out, ns_inum(0, "net"));
+	return 0;
+}
+
+TEST_F_TIMEOUT(ns, no_create_before_destroy_of_number, 240)
+{
+	static struct reuse s;
+	unsigned char buf[128];
+	const struct ns_notification *r = (const void *)buf;
+	long long t0 = wq_now_ms(), end;
+	struct wq_queue q;
+	struct kid churn, net;
+	int round, left, done, i;
+	__u64 inum;
+	ssize_t len;
+
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, queue_open_sized(&q, variant->use_pipe, 16));
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, q.fd, WATCH_ID));
+	ASSERT_LT(0, kid_start(&churn, kid_uts_churn, NULL));
+
+	for (round = 0; round < REUSE_ROUNDS; round++) {
+		ASSERT_LT(0, kid_start(&net, kid_net_once, NULL));
+		inum = get_u64(net.from);
+		ASSERT_EQ(0, kid_finish(&net));
+		ASSERT_NE(~0ULL, inum);
+		/* Judge records until this one's DESTROY has come. */
+		end = wq_now_ms() + WAIT_MS;
+		for (done = 0; !done;) {
+			left = end - wq_now_ms();
+			ASSERT_LT(0, left) TH_LOG("round %d: no DESTROY of net %llu",
+						 round, (unsigned long long)inum);
+			len = wq_queue_next(&q, buf, sizeof(buf), left);
+			ASSERT_LT(0, len) TH_LOG("round %d: no DESTROY of net %llu",
+						round, (unsigned long long)inum);
+			ASSERT_EQ(0, reuse_record(&s, buf, len, round))
+				TH_LOG("more than %d namespaces live", REUSE_LIVE);
+			done = len == sizeof(*r) &&
+			       wq_type(&r->watch) == WATCH_TYPE_NS_NOTIFY &&
+			       wq_subtype(&r->watch) == NOTIFY_NS_DESTROY &&
+			       r->ns_inum == inum;
+		}
+	}
+	ASSERT_EQ(0, kid_finish(&churn));
+	while ((len = wq_queue_next(&q, buf, sizeof(buf), 200)) > 0)
+		ASSERT_EQ(0, reuse_record(&s, buf, len, round));
+	wq_queue_close(&q);
+
+	TH_LOG("%d rounds in %lld ms: %d CREATEs, %d of a number not yet destroyed, %d losses",
+	       REUSE_ROUNDS, wq_now_ms() - t0, s.creates, s.reused, s.losses);
+	if (s.reused)
+		TH_LOG("first: %s", s.first);
+	ASSERT_EQ(0, s.reused);
+	/* Enough was judged: losses reset the table rarely, if ever. */
+	ASSERT_GT(s.creates, REUSE_ROUNDS * 2);
+	for (i = 0; i < s.nr_live; i++)
+		ASSERT_NE(CLONE_NEWNET, s.live[i].type);
 }
 
 TEST_HARNESS_MAIN
