@@ -15,7 +15,7 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/ipc_namespace.h>
-#include <linux/jump_label.h>
+#include <linux/jump_label_ratelimit.h>
 #include <linux/mutex.h>
 #include <linux/ns_notify.h>
 #include <linux/nsproxy.h>
@@ -33,8 +33,16 @@
 #include <linux/watch_queue.h>
 #include <net/net_namespace.h>
 
-/* Enabled while any namespace watch exists: the posting paths' only cost. */
-DEFINE_STATIC_KEY_FALSE(ns_notify_watched);
+/*
+ * On while any namespace watch exists: the posting paths' only cost.  Any
+ * user may add and remove a watch on a user namespace of its own, and each
+ * switch patches every hook in the kernel text and interrupts every CPU.
+ * So the last removal turns it off only a second later, from a delayed
+ * work, and a watch added meanwhile keeps it on: it switches at most twice
+ * a second whatever users do.  Until it is off, the hooks find nothing to
+ * post to.
+ */
+DEFINE_STATIC_KEY_DEFERRED_FALSE(ns_notify_watched, HZ);
 
 /* Serialises setting up and tearing down user namespaces' watch lists. */
 static DEFINE_MUTEX(ns_notify_lock);
@@ -283,7 +291,7 @@ void __ns_notify_destroy(struct ns_common *ns)
  */
 static void ns_notify_release_watch(struct watch *watch)
 {
-	static_branch_dec(&ns_notify_watched);
+	static_branch_slow_dec_deferred(&ns_notify_watched);
 }
 
 /**
@@ -332,7 +340,7 @@ static int ns_notify_add(struct user_namespace *user_ns,
 	watch->info_id = (u32)watch_id << WATCH_INFO_ID__SHIFT;
 
 	/* Turn posting on before the watch can see anything. */
-	static_branch_inc(&ns_notify_watched);
+	static_branch_deferred_inc(&ns_notify_watched);
 
 	mutex_lock(&ns_notify_lock);
 	wlist = rcu_dereference_protected(user_ns->ns_watchers,
@@ -350,7 +358,7 @@ out:
 	mutex_unlock(&ns_notify_lock);
 
 	if (ret < 0) {
-		static_branch_dec(&ns_notify_watched);
+		static_branch_slow_dec_deferred(&ns_notify_watched);
 		kfree(watch);
 	}
 	return ret;

@@ -7,7 +7,7 @@
 #ifndef _LINUX_NS_NOTIFY_H
 #define _LINUX_NS_NOTIFY_H
 
-#include <linux/jump_label.h>
+#include <linux/jump_label_ratelimit.h>
 #include <linux/proc_ns.h>
 #include <linux/types.h>
 #include <uapi/linux/watch_queue.h>
@@ -32,7 +32,7 @@ struct ns_notify_snap {
 
 #ifdef CONFIG_NS_NOTIFICATIONS
 
-DECLARE_STATIC_KEY_FALSE(ns_notify_watched);
+extern struct static_key_false_deferred ns_notify_watched;
 
 void __ns_notify_clone(struct task_struct *child);
 void __ns_notify_snap(struct ns_notify_snap *snap);
@@ -42,6 +42,19 @@ void ns_notify_user_ns_free(struct user_namespace *ns);
 struct ns_common *mnt_ns_common(struct mnt_namespace *mnt_ns);
 
 /**
+ * ns_notify_watching - Whether a namespace watch may exist
+ *
+ * A static branch: off, it costs the hooks nothing more.  It goes off at
+ * most once a second, some time after the last watch is removed.
+ *
+ * Return: false if nothing is watched.
+ */
+static inline bool ns_notify_watching(void)
+{
+	return static_branch_unlikely(&ns_notify_watched.key);
+}
+
+/**
  * ns_notify_clone - Report the namespaces a new task was created with
  * @child: The new task, not yet woken up.
  *
@@ -49,7 +62,7 @@ struct ns_common *mnt_ns_common(struct mnt_namespace *mnt_ns);
  */
 static inline void ns_notify_clone(struct task_struct *child)
 {
-	if (static_branch_unlikely(&ns_notify_watched))
+	if (ns_notify_watching())
 		__ns_notify_clone(child);
 }
 
@@ -64,7 +77,7 @@ static inline void ns_notify_snap(struct ns_notify_snap *snap)
 {
 	snap->nsproxy = NULL;
 	snap->cred = NULL;
-	if (static_branch_unlikely(&ns_notify_watched))
+	if (ns_notify_watching())
 		__ns_notify_snap(snap);
 }
 
@@ -92,11 +105,16 @@ static inline void ns_notify_changed(struct ns_notify_snap *snap,
  */
 static inline void ns_notify_destroy(struct ns_common *ns)
 {
-	if (static_branch_unlikely(&ns_notify_watched))
+	if (ns_notify_watching())
 		__ns_notify_destroy(ns);
 }
 
 #else
+
+static inline bool ns_notify_watching(void)
+{
+	return false;
+}
 
 static inline void ns_notify_clone(struct task_struct *child) {}
 static inline void ns_notify_snap(struct ns_notify_snap *snap) {}
