@@ -12,7 +12,8 @@
  * churn, every bad argument, no CREATE of an inode number before the
  * DESTROY of the namespace that had it, and an unprivileged user adding
  * and removing a watch ten thousand times without the kernel patching
- * its text each time.
+ * its text each time, and records of exactly their length while watches
+ * come and go around the queue's.
  *
  * Runs as root.  Every wait for a record is bounded by poll() with a
  * generous timeout; nothing is asserted about time.
@@ -1688,6 +1689,146 @@ TEST_F_TIMEOUT(unwatched, unprivileged_add_remove_cycles, 120)
 	}
 	ASSERT_EQ(0, wq_kmsg_report(self->kmsg, report, sizeof(report)))
 		TH_LOG("kernel: %s", report);
+}
+
+/*
+ * Watches on the user namespace come and go on both CPUs while a thread
+ * makes namespaces.  A poster that found a watch just before it was
+ * removed must not damage the record that the live watches after it get:
+ * every record of the long-lived queue has exactly the length and the
+ * watch ID it should, and the kernel log stays clean (KASAN would see a
+ * record copied from past the end of the poster's).
+ */
+#define CHURN_MS	10000
+#define CHURN_BURST	16
+
+struct churn_arg {
+	int use_pipe;
+	int user_fd;
+	int cpu;
+	long cycles;
+};
+
+static int churn_stop;	/* accessed atomically */
+
+static void *churn_watches(void *p)
+{
+	struct churn_arg *a = p;
+	struct wq_queue q[CHURN_BURST];
+	cpu_set_t cpus;
+	int i;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(a->cpu, &cpus);
+	/* On a single CPU, both run there. */
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	while (!__atomic_load_n(&churn_stop, __ATOMIC_RELAXED)) {
+		for (i = 0; i < CHURN_BURST; i++) {
+			if (wq_queue_open(&q[i], a->use_pipe) < 0)
+				return (void *)1;
+			if (ns_notify(a->user_fd, 0, q[i].fd, a->cpu + 1) < 0)
+				return (void *)2;
+		}
+		/*
+		 * Newest first: the order in which a poster walks the
+		 * watches, so that it may step from one removed watch to
+		 * another.
+		 */
+		for (i = CHURN_BURST - 1; i >= 0; i--)
+			if (wq_queue_close(&q[i]) < 0)
+				return (void *)3;
+		a->cycles += CHURN_BURST;
+	}
+	return NULL;
+}
+
+static void *make_namespaces(void *p)
+{
+	long *made = p;
+
+	while (!__atomic_load_n(&churn_stop, __ATOMIC_RELAXED)) {
+		if (unshare(CLONE_NEWUTS) < 0)
+			return (void *)1;
+		(*made)++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(ns, churned_watches_keep_record_length, 120)
+{
+	struct churn_arg args[2];
+	pthread_t churn[2], maker;
+	unsigned char buf[128];
+	const struct ns_notification *r = (const void *)buf;
+	const __u32 want_info = sizeof(*r) << WATCH_INFO_LENGTH__SHIFT |
+				WATCH_ID << WATCH_INFO_ID__SHIFT;
+	long checked = 0, bad = 0, made = 0;
+	unsigned char first_bad[128];
+	ssize_t bad_len = 0;
+	long long end;
+	char report[512];
+	ssize_t len = 0;
+	void *ret;
+	int kmsg, i;
+
+	kmsg = wq_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	__atomic_store_n(&churn_stop, 0, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++) {
+		args[i].use_pipe = variant->use_pipe;
+		args[i].user_fd = self->user_fd;
+		args[i].cpu = i % (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1);
+		args[i].cycles = 0;
+		ASSERT_EQ(0, pthread_create(&churn[i], NULL, churn_watches,
+					    &args[i]));
+	}
+	ASSERT_EQ(0, pthread_create(&maker, NULL, make_namespaces, &made));
+
+	end = wq_now_ms() + CHURN_MS;
+	while (wq_now_ms() < end && !bad) {
+		len = wq_queue_next(&self->q, buf, sizeof(buf), 100);
+		if (len < 0)
+			break;
+		if (len == 0 || wq_type(&r->watch) == WATCH_TYPE_META)
+			continue;
+		checked++;
+		if (len != sizeof(*r) ||
+		    r->watch.info != want_info) {
+			if (!bad++) {
+				memcpy(first_bad, buf, len);
+				bad_len = len;
+			}
+		}
+	}
+	__atomic_store_n(&churn_stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(churn[i], &ret));
+		ASSERT_EQ(NULL, ret);
+	}
+	ASSERT_EQ(0, pthread_join(maker, &ret));
+	ASSERT_EQ(NULL, ret);
+	ASSERT_LE(0, len) TH_LOG("reading the queue: %s", strerror(errno));
+
+	TH_LOG("%ld records checked, %ld namespaces made, %ld + %ld watches churned",
+	       checked, made, args[0].cycles, args[1].cycles);
+	if (bad) {
+		const struct watch_notification *n = (const void *)first_bad;
+		char hex[3 * 72 + 1] = "";
+
+		for (i = sizeof(*r); i < bad_len && i < (int)sizeof(*r) + 72; i++)
+			sprintf(hex + 3 * (i - sizeof(*r)), " %02x",
+				first_bad[i]);
+		TH_LOG("%ld bad; the first: type %u subtype %u, %zd bytes, info %#x, not %#x",
+		       bad, wq_type(n), wq_subtype(n), bad_len, n->info,
+		       want_info);
+		if (bad_len > (ssize_t)sizeof(*r))
+			TH_LOG("bytes past the record:%s", hex);
+	}
+	ASSERT_EQ(0, bad);
+	ASSERT_LT(0, checked);
+	ASSERT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
+		TH_LOG("kernel: %s", report);
+	close(kmsg);
 }
 
 TEST_HARNESS_MAIN
