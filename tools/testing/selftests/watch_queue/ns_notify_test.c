@@ -12,8 +12,9 @@
  * churn, every bad argument, no CREATE of an inode number before the
  * DESTROY of the namespace that had it, and an unprivileged user adding
  * and removing a watch ten thousand times without the kernel patching
- * its text each time, and records of exactly their length while watches
- * come and go around the queue's.
+ * its text each time, records of exactly their length while watches
+ * come and go around the queue's, and two hundred pid namespaces dying at
+ * once, each reported.
  *
  * Runs as root.  Every wait for a record is bounded by poll() with a
  * generous timeout; nothing is asserted about time.
@@ -1829,6 +1830,118 @@ TEST_F_TIMEOUT(ns, churned_watches_keep_record_length, 120)
 	ASSERT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
 		TH_LOG("kernel: %s", report);
 	close(kmsg);
+}
+
+/*
+ * Many pid namespaces dying at once: their RCU callbacks run in one burst.
+ * Every DESTROY must come, into a queue with room for them all, and into
+ * one without room either arrive or be counted lost.
+ */
+#define DYING_PID_NS	200
+
+/* Kid in a pid namespace of its own, as its init: wait, then exit. */
+static int pid_ns_waiter(int fd)
+{
+	char c;
+
+	while (read(fd, &c, 1) > 0)
+		;
+	return getpid() == 1 ? 0 : 1;
+}
+
+TEST_F_TIMEOUT(ns, many_pid_ns_die_at_once, 240)
+{
+	static __u64 inums[DYING_PID_NS];
+	static pid_t pids[DYING_PID_NS];
+	static char seen[DYING_PID_NS];
+	struct clone3_args args = {};
+	unsigned char buf[128];
+	const struct ns_notification *r = (const void *)buf;
+	int go[2], i, status, missing, small_seen = 0, small_loss = 0;
+	__u64 lost0 = 0, lost = 0;
+	long long end;
+	struct wq_queue q;
+	ssize_t len;
+
+	ASSERT_EQ(0, queue_open_sized(&q, variant->use_pipe, 16));
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, q.fd, WATCH_ID));
+	ASSERT_EQ(0, pipe(go));
+	args.flags = CLONE_NEWPID;
+	args.exit_signal = SIGCHLD;
+	for (i = 0; i < DYING_PID_NS; i++) {
+		pids[i] = syscall(__NR_clone3, &args, sizeof(args));
+		if (pids[i] == 0) {
+			close(go[1]);
+			_exit(pid_ns_waiter(go[0]));
+		}
+		ASSERT_LT(0, pids[i]) TH_LOG("clone3: %s", strerror(errno));
+		inums[i] = ns_inum(pids[i], "pid");
+		ASSERT_NE(0, inums[i]);
+	}
+	close(go[0]);
+	/* The CREATEs are out of the way: only the DESTROYs are to come. */
+	while (wq_queue_next(&q, buf, sizeof(buf), 0) > 0)
+		;
+	while (wq_queue_next(&self->q, buf, sizeof(buf), 0) > 0)
+		;
+	if (!variant->use_pipe) {
+		lost0 = watchq_lost(&q.q);
+		lost = watchq_lost(&self->q.q);
+	}
+
+	/* All of them exit and are reaped at once. */
+	close(go[1]);
+	for (i = 0; i < DYING_PID_NS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		ASSERT_EQ(0, status);
+	}
+
+	missing = DYING_PID_NS;
+	end = wq_now_ms() + WAIT_MS;
+	while (missing && wq_now_ms() < end) {
+		len = wq_queue_next(&q, buf, sizeof(buf), end - wq_now_ms());
+		if (len <= 0)
+			break;
+		if (len != sizeof(*r) ||
+		    wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY ||
+		    wq_subtype(&r->watch) != NOTIFY_NS_DESTROY)
+			continue;
+		for (i = 0; i < DYING_PID_NS; i++) {
+			if (!seen[i] && inums[i] == r->ns_inum) {
+				seen[i] = 1;
+				missing--;
+			}
+		}
+	}
+	if (!variant->use_pipe) {
+		ASSERT_EQ(lost0, watchq_lost(&q.q));
+	}
+	ASSERT_EQ(0, missing) TH_LOG("%d DESTROYs of %d missing", missing,
+				     DYING_PID_NS);
+
+	/* The fixture's queue holds a fraction: the rest must be counted. */
+	while ((len = wq_queue_next(&self->q, buf, sizeof(buf), 500)) > 0) {
+		if (wq_type(&r->watch) == WATCH_TYPE_META &&
+		    wq_subtype(&r->watch) == WATCH_META_LOSS_NOTIFICATION)
+			small_loss++;
+		if (len != sizeof(*r) ||
+		    wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY ||
+		    wq_subtype(&r->watch) != NOTIFY_NS_DESTROY)
+			continue;
+		for (i = 0; i < DYING_PID_NS; i++)
+			if (inums[i] == r->ns_inum)
+				small_seen++;
+	}
+	if (!variant->use_pipe)
+		lost = watchq_lost(&self->q.q) - lost;
+	TH_LOG("small queue: %d delivered, %llu counted lost, %d loss records",
+	       small_seen, (unsigned long long)lost, small_loss);
+	if (variant->use_pipe) {
+		ASSERT_TRUE(small_seen == DYING_PID_NS || small_loss);
+	} else {
+		ASSERT_LE(DYING_PID_NS, small_seen + lost);
+	}
+	wq_queue_close(&q);
 }
 
 TEST_HARNESS_MAIN
