@@ -28,9 +28,12 @@ export CCACHE_DIR	?= $(B)/ccache
 export CCACHE_BASEDIR	:= $(TOP)
 export CCACHE_MAXSIZE	?= 4G
 
+# The Debian packages of everything the build and the tests run.  deps.sh
+# installs the missing ones and checks for each command it knows; a command
+# it names must come from one of these, or a fresh machine fails.
 PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
 	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12 \
-	    e2fsprogs
+	    e2fsprogs rsync
 
 PRISTINE	:= $(B)/src/pristine
 TREE		:= $(B)/src/linux

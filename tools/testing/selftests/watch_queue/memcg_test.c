@@ -402,14 +402,17 @@ static void watch_charge_body(const struct wq_cgroup *cg)
 			   c3 - c0);
 }
 
-/* Write to @len bytes of the stack, so that they need no new page later. */
-static void touch_stack(size_t len)
-{
-	volatile char buf[64 * 1024];
-	size_t i;
+/* Where touch_stack() leaves its buffer, so that it is not optimised out. */
+static char *touched_stack;
 
-	for (i = 0; i < len && i < sizeof(buf); i += 512)
-		buf[i] = 1;
+/* Write to 64 KiB of the stack, so that it needs no new page later. */
+static void touch_stack(void)
+{
+	char buf[64 * 1024];
+
+	memset(buf, 1, sizeof(buf));
+	touched_stack = buf;
+	__asm__ __volatile__("" : : "r"(touched_stack) : "memory");
 }
 
 /*
@@ -428,7 +431,7 @@ static void watch_max_body(const struct wq_cgroup *cg)
 	int i, ret;
 
 	open_watchers(q, nr, 1);
-	touch_stack(64 * 1024);
+	touch_stack();
 	fprintf(stderr, "# setting memory.max\n");
 	c0 = current_pages(cg, 2);
 	snprintf(val, sizeof(val), "%lld", (c0 + 64) * page);
@@ -474,7 +477,7 @@ static int watch_group_setup(struct wq_cgroup *cg, int nr, const char **step)
 }
 
 static void watch_group_teardown(struct __test_metadata *_metadata,
-			     struct wq_cgroup *cg)
+				 struct wq_cgroup *cg)
 {
 	int ret;
 
