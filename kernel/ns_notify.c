@@ -14,11 +14,13 @@
 #include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/file.h>
+#include <linux/init.h>
 #include <linux/ipc_namespace.h>
 #include <linux/jump_label_ratelimit.h>
 #include <linux/mutex.h>
 #include <linux/ns_notify.h>
 #include <linux/nsproxy.h>
+#include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
@@ -26,7 +28,6 @@
 #include <linux/sched/task.h>
 #include <linux/security.h>
 #include <linux/slab.h>
-#include <linux/syscalls.h>
 #include <linux/time_namespace.h>
 #include <linux/user_namespace.h>
 #include <linux/utsname.h>
@@ -356,72 +357,75 @@ static int ns_notify_add(void *object, struct watch *watch,
 	return ret;
 }
 
-/**
- * ns_notify_remove - Remove a queue's watch on a user namespace
- * @object: The watched user namespace, pinned by the caller.
- * @wqueue: The queue.
- *
- * Return: 0, or -ENOENT or -EBADSLT if the queue does not watch it.
- */
-static int ns_notify_remove(void *object, struct watch_queue *wqueue)
-{
-	struct user_namespace *user_ns = object;
-	struct watch_list *wlist;
-	int ret = -ENOENT;
-
-	mutex_lock(&ns_notify_lock);
-	wlist = rcu_dereference_protected(user_ns->ns_watchers,
-					  lockdep_is_held(&ns_notify_lock));
-	if (wlist)
-		ret = remove_watch_from_object(wlist, wqueue, user_ns->ns.inum,
-					       false);
-	mutex_unlock(&ns_notify_lock);
-	return ret;
-}
-
 static const struct watch_object_ops ns_notify_watch_ops = {
 	.add		= ns_notify_add,
-	.remove		= ns_notify_remove,
 	.release_watch	= ns_notify_release_watch,
 };
 
 /**
- * sys_ns_notify - Watch the namespaces a user namespace owns
- * @ns_fd: An nsfs file descriptor of a user namespace.
- * @flags: Must be 0.
- * @watch_fd: A /dev/watch_queue file or a notification pipe.
- * @watch_id: The ID for the records, 0 to 255, or -1 to remove the watch.
+ * ns_notify_user_ns_of - The user namespace an nsfs file or a pidfd names
+ * @fd: An nsfs file of a user namespace, or a pidfd.
  *
- * The caller needs CAP_SYS_ADMIN in the user namespace.  The watch covers
- * the namespaces of every type whose owning user namespace is that one or
- * any of its descendants.
+ * A pidfd names the user namespace of the process, as setns() on it with
+ * CLONE_NEWUSER would enter.
  *
- * Return: 0 or a negative error code.
+ * Return: The user namespace, referenced; ERR_PTR(-EBADF) if @fd is not
+ * open, ERR_PTR(-EINVAL) if it is neither a user namespace's file nor a
+ * pidfd, ERR_PTR(-ESRCH) if the process is gone.
  */
-SYSCALL_DEFINE4(ns_notify, int, ns_fd, unsigned int, flags,
-		int, watch_fd, int, watch_id)
+static struct user_namespace *ns_notify_user_ns_of(int fd)
 {
-	CLASS(fd, f)(ns_fd);
 	struct user_namespace *user_ns;
-	struct watch_queue *wqueue;
+	struct task_struct *task;
 	struct ns_common *ns;
-	int ret;
+	struct pid *pid;
+	CLASS(fd, f)(fd);
 
-	if (flags || watch_id < -1 || watch_id > 0xff)
-		return -EINVAL;
 	if (fd_empty(f))
-		return -EBADF;
-	if (!proc_ns_file(fd_file(f)))
-		return -EINVAL;
-	ns = get_proc_ns(file_inode(fd_file(f)));
-	if (ns->ops->type != CLONE_NEWUSER)
-		return -EINVAL;
-	/* The open nsfs file pins the user namespace. */
-	user_ns = container_of(ns, struct user_namespace, ns);
+		return ERR_PTR(-EBADF);
+	if (proc_ns_file(fd_file(f))) {
+		ns = get_proc_ns(file_inode(fd_file(f)));
+		if (ns->ops->type != CLONE_NEWUSER)
+			return ERR_PTR(-EINVAL);
+		return get_user_ns(container_of(ns, struct user_namespace, ns));
+	}
+	pid = pidfd_pid(fd_file(f));
+	if (IS_ERR(pid))
+		return ERR_PTR(-EINVAL);
+	task = get_pid_task(pid, PIDTYPE_PID);
+	if (!task)
+		return ERR_PTR(-ESRCH);
+	rcu_read_lock();
+	user_ns = get_user_ns(__task_cred(task)->user_ns);
+	rcu_read_unlock();
+	put_task_struct(task);
+	return user_ns;
+}
 
-	wqueue = get_watch_queue(watch_fd);
-	if (IS_ERR(wqueue))
-		return PTR_ERR(wqueue);
+/**
+ * ns_notify_watch - Set the watch that IOC_WATCH_QUEUE_WATCH asks for
+ * @wqueue: The queue.
+ * @w: The request; its common fields are checked.
+ *
+ * The object is a user namespace, named by an nsfs file or by a pidfd
+ * (WATCH_OBJECT_FD).  The caller needs CAP_SYS_ADMIN in it.  The watch
+ * covers the namespaces of every type whose owning user namespace is that
+ * one or any of its descendants.
+ *
+ * Return: 0, -EINVAL, -EBADF, -ESRCH, -EPERM, -EBUSY, -EEXIST, -EAGAIN,
+ * -ENOMEM, or an LSM's error.
+ */
+static long ns_notify_watch(struct watch_queue *wqueue,
+			    const struct watch_queue_watch *w)
+{
+	struct user_namespace *user_ns;
+	long ret;
+
+	if (w->object != WATCH_OBJECT_FD)
+		return -EINVAL;
+	user_ns = ns_notify_user_ns_of(w->fd);
+	if (IS_ERR(user_ns))
+		return PTR_ERR(user_ns);
 
 	ret = -EPERM;
 	if (!ns_capable(user_ns, CAP_SYS_ADMIN))
@@ -429,10 +433,27 @@ SYSCALL_DEFINE4(ns_notify, int, ns_fd, unsigned int, flags,
 	ret = security_watch_ns(user_ns);
 	if (ret < 0)
 		goto out;
-
-	ret = watch_queue_set_watch(wqueue, watch_id, user_ns,
-				    &ns_notify_watch_ops);
+	ret = watch_queue_set_watch(wqueue, w, user_ns, &ns_notify_watch_ops);
 out:
-	put_watch_queue(wqueue);
+	put_user_ns(user_ns);
 	return ret;
 }
+
+static const struct watch_source ns_notify_source = {
+	.type		= WATCH_TYPE_NS_NOTIFY,
+	.record_size	= sizeof(struct ns_notification),
+	.subtypes	= { GENMASK(NOTIFY_NS_DESTROY, NOTIFY_NS_CREATE) },
+	.watch		= ns_notify_watch,
+};
+
+/**
+ * ns_notify_init - Register the namespace records and their watches
+ *
+ * Return: 0.
+ */
+static int __init ns_notify_init(void)
+{
+	watch_source_register(&ns_notify_source);
+	return 0;
+}
+subsys_initcall(ns_notify_init);

@@ -372,13 +372,13 @@ enum ns_notification_reason {
  */
 struct ns_notification {
 	struct watch_notification watch;
-	__u32	ns_type;	/* CLONE_NEWNS, CLONE_NEWUTS, ... CLONE_NEWTIME */
-	__u32	reason;		/* enum ns_notification_reason */
+	__u32		ns_type;	/* CLONE_NEWNS, ... CLONE_NEWTIME */
+	__u32		reason;		/* enum ns_notification_reason */
 	__aligned_u64	ns_inum;	/* Inode number of the namespace */
 	__aligned_u64	old_inum;	/* The one the task left (CREATE, SETNS), else 0 */
 	__aligned_u64	owner_inum;	/* Inode number of the owning user namespace */
-	__s32	pid;		/* Causing task, in the opener's pid ns, or 0 */
-	__s32	tgid;		/* Its thread group ID, likewise */
+	__s32		pid;		/* Causing task, in the opener's pid ns, or 0 */
+	__s32		tgid;		/* Its thread group ID, likewise */
 };
 
 #endif /* _UAPI_LINUX_WATCH_QUEUE_H */

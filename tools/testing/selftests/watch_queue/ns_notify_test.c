@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Namespace notifications, ns_notify(), through /dev/watch_queue and
- * notification pipes: a CREATE for each of the eight types by unshare(),
+ * Namespace notifications, set by IOC_WATCH_QUEUE_WATCH on an nsfs file or
+ * a pidfd of a user namespace, through /dev/watch_queue and notification
+ * pipes: a CREATE for each of the eight types by unshare(),
  * one per namespace for clone3() with several flags, SETNS by namespace fd
  * and by pidfd, nothing for a failing setns(), DESTROY once the last task,
  * the last namespace fd or the last bind mount goes, or the last struct
@@ -42,9 +43,6 @@
 #include "../kselftest_harness.h"
 #include "wq_selftest.h"
 
-#ifndef __NR_ns_notify
-#define __NR_ns_notify	465
-#endif
 #ifndef __NR_clone3
 #define __NR_clone3	435
 #endif
@@ -62,9 +60,32 @@
 #define WAIT_MS		60000
 #define WATCH_ID	7
 
-static long ns_notify(int ns_fd, unsigned int flags, int watch_fd, int id)
+/* Watch the user namespace @ns_fd names, through watchq.h. */
+static long ns_watch(int ns_fd, int watch_fd, unsigned int id)
 {
-	return syscall(__NR_ns_notify, ns_fd, flags, watch_fd, id);
+	return wq_ret(watchq_watch_ns(watch_fd, ns_fd, id));
+}
+
+/* Remove the namespace watch @id of the queue @watch_fd. */
+static long ns_unwatch(int watch_fd, unsigned int id)
+{
+	return wq_unwatch(watch_fd, WATCH_TYPE_NS_NOTIFY, id);
+}
+
+/* A namespace watch request with its flags and at_flags, by hand. */
+static long ns_watch_raw(int ns_fd, int watch_fd, unsigned int id,
+			 unsigned int flags, unsigned int at_flags)
+{
+	struct watch_queue_watch w = {
+		.type = WATCH_TYPE_NS_NOTIFY,
+		.flags = flags,
+		.watch_id = id,
+		.object = WATCH_OBJECT_FD,
+		.fd = ns_fd,
+		.at_flags = at_flags,
+	};
+
+	return ioctl(watch_fd, IOC_WATCH_QUEUE_WATCH, &w);
 }
 
 static int pidfd_open(pid_t pid)
@@ -449,7 +470,7 @@ FIXTURE_SETUP(ns)
 	self->user_fd = ns_open(0, "user");
 	ASSERT_LE(0, self->user_fd);
 	self->init_user = ns_inum(0, "user");
-	ASSERT_EQ(0, ns_notify(self->user_fd, 0, self->q.fd, WATCH_ID))
+	ASSERT_EQ(0, ns_watch(self->user_fd, self->q.fd, WATCH_ID))
 		TH_LOG("ns_notify: %s", strerror(errno));
 }
 
@@ -994,7 +1015,7 @@ TEST_F_TIMEOUT(ns, scoping_and_removal, 180)
 
 	fd = ns_open(c1.pid, "user");
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, ns_notify(fd, 0, sub.fd, WATCH_ID));
+	ASSERT_EQ(0, ns_watch(fd, sub.fd, WATCH_ID));
 
 	/* The parent's scope and a sibling's: not seen by sub. */
 	ASSERT_LT(0, kid_start(&p, kid_unshare, (void *)CLONE_NEWUTS));
@@ -1033,17 +1054,17 @@ TEST_F_TIMEOUT(ns, scoping_and_removal, 180)
 	ASSERT_EQ(0, kid_finish(&p));
 	ASSERT_EQ(0, kid_finish(&c2));
 
-	/* Remove it by -1, then again: ENOENT; add it back. */
-	ASSERT_EQ(0, ns_notify(fd, 0, sub.fd, -1));
+	/* Remove it by its ID, then again: ENOENT; add it back. */
+	ASSERT_EQ(0, ns_unwatch(sub.fd, WATCH_ID));
 	len = wq_queue_next(&sub, buf, sizeof(buf), WAIT_MS);
 	while (len > 0 && wq_type(&rm->watch) != WATCH_TYPE_META)
 		len = wq_queue_next(&sub, buf, sizeof(buf), WAIT_MS);
 	ASSERT_EQ(sizeof(*rm), len);
 	ASSERT_EQ(WATCH_META_REMOVAL_NOTIFICATION, wq_subtype(&rm->watch));
 	ASSERT_EQ(u1, rm->id);
-	ASSERT_EQ(-1, ns_notify(fd, 0, sub.fd, -1));
+	ASSERT_EQ(-1, ns_unwatch(sub.fd, WATCH_ID));
 	ASSERT_EQ(ENOENT, errno);
-	ASSERT_EQ(0, ns_notify(fd, 0, sub.fd, WATCH_ID));
+	ASSERT_EQ(0, ns_watch(fd, sub.fd, WATCH_ID));
 
 	/* The watched user namespace dies: the watch goes with a notice. */
 	close(fd);
@@ -1062,7 +1083,46 @@ TEST_F_TIMEOUT(ns, scoping_and_removal, 180)
 	wq_queue_close(&sub);
 }
 
-/* Kid as nobody: report errno of each ns_notify() attempt. */
+/*
+ * A pidfd names the user namespace of its process: a child in a user
+ * namespace of its own is watched through its pidfd alone, and the watch
+ * sees what the child creates there; a pidfd of a reaped process names
+ * nothing (ESRCH).
+ */
+TEST_F_TIMEOUT(ns, watch_by_pidfd, 180)
+{
+	struct ns_notification r;
+	struct wq_queue sub;
+	__u64 u, user, uts;
+	struct kid c;
+	int pidfd;
+
+	ASSERT_EQ(0, wq_queue_open(&sub, variant->use_pipe));
+	ASSERT_LT(0, kid_start(&c, kid_userns, (void *)CLONE_NEWUTS));
+	u = get_u64(c.from);
+	pidfd = pidfd_open(c.pid);
+	ASSERT_LE(0, pidfd) TH_LOG("pidfd_open: %s", strerror(errno));
+	ASSERT_EQ(0, ns_watch(pidfd, sub.fd, WATCH_ID));
+	ASSERT_EQ(-1, ns_watch(pidfd, sub.fd, WATCH_ID + 1));
+	ASSERT_EQ(EBUSY, errno);
+
+	ASSERT_EQ(1, write(c.to, "u", 1));
+	user = get_u64(c.from);
+	uts = get_u64(c.from);
+	ASSERT_EQ(u, user);
+	ASSERT_NS_REC(&sub, NOTIFY_NS_CREATE, uts, &r);
+	ASSERT_EQ(u, r.owner_inum);
+	ASSERT_EQ(CLONE_NEWUTS, r.ns_type);
+	ASSERT_EQ(WATCH_ID, rec_id(&r.watch));
+
+	ASSERT_EQ(0, kid_finish(&c));
+	ASSERT_EQ(-1, ns_watch(pidfd, sub.fd, WATCH_ID + 1));
+	ASSERT_EQ(ESRCH, errno);
+	close(pidfd);
+	wq_queue_close(&sub);
+}
+
+/* Kid as nobody: report errno of each attempt to watch. */
 static int kid_nobody(void *arg, int in, int out)
 {
 	int init_fd = *(int *)arg;
@@ -1074,18 +1134,18 @@ static int kid_nobody(void *arg, int in, int out)
 	if (wq_queue_open(&q, 0) < 0)
 		return 2;
 	/* Not in the initial user namespace, without CAP_SYS_ADMIN there. */
-	ret = ns_notify(init_fd, 0, q.fd, 1);
+	ret = ns_watch(init_fd, q.fd, 1);
 	put_u64(out, ret < 0 ? errno : 0);
 	if (unshare(CLONE_NEWUSER) < 0) {
 		put_u64(out, 1000 + errno);
 		return 3;
 	}
 	/* Not even with every capability in a user namespace of its own. */
-	ret = ns_notify(init_fd, 0, q.fd, 1);
+	ret = ns_watch(init_fd, q.fd, 1);
 	put_u64(out, ret < 0 ? errno : 0);
 	/* Its own it may watch, and it sees what it creates there. */
 	fd = ns_open(0, "user");
-	ret = ns_notify(fd, 0, q.fd, 1);
+	ret = ns_watch(fd, q.fd, 1);
 	put_u64(out, ret < 0 ? errno : 0);
 	if (unshare(CLONE_NEWUTS) < 0)
 		return 4;
@@ -1145,7 +1205,7 @@ static int inner_init(struct inner_arg *arg, int in, int out)
 
 	if (wq_queue_open(&q, arg->use_pipe) < 0)
 		return 10;
-	if (ns_notify(arg->user_fd, 0, q.fd, WATCH_ID) < 0)
+	if (ns_watch(arg->user_fd, q.fd, WATCH_ID) < 0)
 		return 11;
 	put_u64(out, 0);	/* watching */
 
@@ -1248,29 +1308,39 @@ TEST_F(ns, bad_arguments)
 	ASSERT_EQ(e, errno) TH_LOG("%s: %s", #call, strerror(errno));	\
 } while (0)
 
-	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 1, self->q.fd, 1));
-	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, ~0U, self->q.fd, 1));
-	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, self->q.fd, 256));
-	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, self->q.fd, -2));
-	ASSERT_ERR(EBADF, ns_notify(-1, 0, self->q.fd, 1));
-	ASSERT_ERR(EBADF, ns_notify(closed, 0, self->q.fd, 1));
-	ASSERT_ERR(EINVAL, ns_notify(netfd, 0, self->q.fd, 1));
-	ASSERT_ERR(EINVAL, ns_notify(nullfd, 0, self->q.fd, 1));
-	ASSERT_ERR(EBADF, ns_notify(self->user_fd, 0, -1, 1));
-	ASSERT_ERR(EBADF, ns_notify(self->user_fd, 0, closed, 1));
-	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, nullfd, 1));
-	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, fds[0], 1));
-	ASSERT_ERR(EINVAL, ns_notify(self->user_fd, 0, self->user_fd, 1));
+	/* Unknown flags, at_flags, and objects a namespace is not named by. */
+	ASSERT_ERR(EINVAL, ns_watch_raw(self->user_fd, self->q.fd, 1, 2, 0));
+	ASSERT_ERR(EINVAL, ns_watch_raw(self->user_fd, self->q.fd, 1, ~0U, 0));
+	ASSERT_ERR(EINVAL, ns_watch_raw(self->user_fd, self->q.fd, 1, 0,
+					AT_EMPTY_PATH));
+	ASSERT_ERR(EINVAL, wq_raw_watch_path(self->q.fd, WATCH_TYPE_NS_NOTIFY,
+					     AT_FDCWD, "/proc/self/ns/user", 0,
+					     1));
+	ASSERT_ERR(EINVAL, ns_watch(self->user_fd, self->q.fd, 256));
+	ASSERT_ERR(EINVAL, ns_watch(self->user_fd, self->q.fd, -2));
+	ASSERT_ERR(EBADF, ns_watch(-1, self->q.fd, 1));
+	ASSERT_ERR(EBADF, ns_watch(closed, self->q.fd, 1));
+	ASSERT_ERR(EINVAL, ns_watch(netfd, self->q.fd, 1));
+	ASSERT_ERR(EINVAL, ns_watch(nullfd, self->q.fd, 1));
+	/* Not a queue: ENOTTY, which watchq.h says as EOPNOTSUPP; a pipe. */
+	ASSERT_ERR(EBADF, ns_watch(self->user_fd, -1, 1));
+	ASSERT_ERR(EBADF, ns_watch(self->user_fd, closed, 1));
+	ASSERT_ERR(EOPNOTSUPP, ns_watch(self->user_fd, nullfd, 1));
+	ASSERT_ERR(ENOTTY, ns_watch_raw(self->user_fd, nullfd, 1, 0, 0));
+	ASSERT_ERR(ENODEV, ns_watch(self->user_fd, fds[0], 1));
+	ASSERT_ERR(EOPNOTSUPP, ns_watch(self->user_fd, self->user_fd, 1));
 	/* The same queue on the same user namespace, with any ID. */
-	ASSERT_ERR(EBUSY, ns_notify(self->user_fd, 0, self->q.fd, WATCH_ID));
-	ASSERT_ERR(EBUSY, ns_notify(self->user_fd, 0, self->q.fd, 0));
+	ASSERT_ERR(EBUSY, ns_watch(self->user_fd, self->q.fd, WATCH_ID));
+	ASSERT_ERR(EBUSY, ns_watch(self->user_fd, self->q.fd, 0));
 	/* Another queue may, and may remove it, once. */
 	ASSERT_EQ(0, wq_queue_open(&other, variant->use_pipe));
-	ASSERT_ERR(ENOENT, ns_notify(self->user_fd, 0, other.fd, -1));
-	ASSERT_EQ(0, ns_notify(self->user_fd, 0, other.fd, 255));
-	ASSERT_EQ(0, ns_notify(self->user_fd, 0, other.fd, -1));
-	ASSERT_ERR(ENOENT, ns_notify(self->user_fd, 0, other.fd, -1));
-	ASSERT_ERR(EINVAL, ns_notify(netfd, 0, other.fd, -1));
+	ASSERT_ERR(ENOENT, ns_unwatch(other.fd, 255));
+	ASSERT_EQ(0, ns_watch(self->user_fd, other.fd, 255));
+	ASSERT_EQ(0, ns_unwatch(other.fd, 255));
+	ASSERT_ERR(ENOENT, ns_unwatch(other.fd, 255));
+	/* A removal names no object. */
+	ASSERT_ERR(EINVAL, ns_watch_raw(netfd, other.fd, 255,
+					WATCH_QUEUE_WATCH_REMOVE, 0));
 	wq_queue_close(&other);
 
 	close(netfd);
@@ -1287,8 +1357,8 @@ TEST_F(ns, removed_watch_is_silent)
 	struct kid k;
 
 	ASSERT_EQ(0, wq_queue_open(&other, variant->use_pipe));
-	ASSERT_EQ(0, ns_notify(self->user_fd, 0, other.fd, 3));
-	ASSERT_EQ(0, ns_notify(self->user_fd, 0, other.fd, -1));
+	ASSERT_EQ(0, ns_watch(self->user_fd, other.fd, 3));
+	ASSERT_EQ(0, ns_unwatch(other.fd, 3));
 	while (!queue_empty(&other))
 		;
 	ASSERT_LT(0, kid_start(&k, kid_unshare, (void *)CLONE_NEWUTS));
@@ -1353,7 +1423,7 @@ TEST_F_TIMEOUT(ns, close_during_storm, 300)
 	for (round = 0; round < STORM_ROUNDS; round++) {
 		for (i = 0; i < 2; i++) {
 			ASSERT_EQ(0, wq_queue_open(&q[i], (round + i) & 1));
-			ASSERT_EQ(0, ns_notify(self->user_fd, 0, q[i].fd, i));
+			ASSERT_EQ(0, ns_watch(self->user_fd, q[i].fd, i));
 		}
 		/* Let records flow, then close mid-stream. */
 		for (got = 0; got < 20; got++)
@@ -1513,7 +1583,7 @@ TEST_F_TIMEOUT(ns, no_create_before_destroy_of_number, 240)
 
 	memset(&s, 0, sizeof(s));
 	ASSERT_EQ(0, queue_open_sized(&q, variant->use_pipe, 16));
-	ASSERT_EQ(0, ns_notify(self->user_fd, 0, q.fd, WATCH_ID));
+	ASSERT_EQ(0, ns_watch(self->user_fd, q.fd, WATCH_ID));
 	ASSERT_LT(0, kid_start(&churn, kid_uts_churn, NULL));
 
 	for (round = 0; round < REUSE_ROUNDS; round++) {
@@ -1645,9 +1715,9 @@ static int kid_toggle(void *arg, int in, int out)
 		return 2;
 	t0 = wq_now_ms();
 	for (i = 1; i <= TOGGLE_CYCLES; i++) {
-		if (ns_notify(fd, 0, q.fd, 1) < 0)
+		if (ns_watch(fd, q.fd, 1) < 0)
 			return 3;
-		if (ns_notify(fd, 0, q.fd, -1) < 0)
+		if (ns_unwatch(q.fd, 1) < 0)
 			return 4;
 		/* The removal notices fill the queue; losing them is fine. */
 		if (i % 1000 == 0)
@@ -1727,7 +1797,7 @@ static void *churn_watches(void *p)
 		for (i = 0; i < CHURN_BURST; i++) {
 			if (wq_queue_open(&q[i], a->use_pipe) < 0)
 				return (void *)1;
-			if (ns_notify(a->user_fd, 0, q[i].fd, a->cpu + 1) < 0)
+			if (ns_watch(a->user_fd, q[i].fd, a->cpu + 1) < 0)
 				return (void *)2;
 		}
 		/*
@@ -1864,7 +1934,7 @@ TEST_F_TIMEOUT(ns, many_pid_ns_die_at_once, 240)
 	ssize_t len;
 
 	ASSERT_EQ(0, queue_open_sized(&q, variant->use_pipe, 16));
-	ASSERT_EQ(0, ns_notify(self->user_fd, 0, q.fd, WATCH_ID));
+	ASSERT_EQ(0, ns_watch(self->user_fd, q.fd, WATCH_ID));
 	ASSERT_EQ(0, pipe(go));
 	args.flags = CLONE_NEWPID;
 	args.exit_signal = SIGCHLD;
