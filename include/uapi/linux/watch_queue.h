@@ -43,6 +43,7 @@ struct watch_notification {
 	__u32			info;
 #define WATCH_INFO_LENGTH	0x0000007f	/* Length of record */
 #define WATCH_INFO_LENGTH__SHIFT 0
+#define WATCH_INFO_RESERVED	0x00000080	/* Must be zero (may mark long records) */
 #define WATCH_INFO_ID		0x0000ff00	/* ID of watchpoint */
 #define WATCH_INFO_ID__SHIFT	8
 #define WATCH_INFO_TYPE_INFO	0xffff0000	/* Type-specific info */
