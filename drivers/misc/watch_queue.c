@@ -81,16 +81,17 @@ static const struct file_operations watch_queue_ring_fops = {
 };
 
 /**
- * watch_queue_dev_mmap - Map the header and data pages of a sized queue
+ * watch_queue_dev_mmap - Map part of the ring of a sized queue
  * @file: The queue file.
- * @vma: The whole ring, shared, from offset 0.
+ * @vma: Pages of the ring's offset space, shared; see watch_ring_mmap().
  *
  * The mapping refers to an anonymous file of its own rather than to the
  * queue, so that closing the queue's last descriptor closes the queue, and
  * removes its watches, even while the ring is mapped.  The mapping holds a
  * reference to the ring's pages, and to their charge, until it is unmapped.
+ * What the queue's descriptor allowed (VM_MAYWRITE) stays as it was.
  *
- * Return: 0, -EINVAL or -ENOMEM.
+ * Return: 0, -EINVAL, -EACCES or -ENOMEM.
  */
 static int watch_queue_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
