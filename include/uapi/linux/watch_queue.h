@@ -73,7 +73,6 @@ struct watch_notification_filter {
 	struct watch_notification_type_filter filters[];
 };
 
-
 /*
  * Extended watch removal notification.  This is used optionally if the type
  * wants to indicate an identifier for the object being watched, if there is
