@@ -28,9 +28,12 @@ export CCACHE_DIR	?= $(B)/ccache
 export CCACHE_BASEDIR	:= $(TOP)
 export CCACHE_MAXSIZE	?= 4G
 
+# The Debian packages of everything the build and the tests run.  deps.sh
+# installs the missing ones and checks for each command it knows; a command
+# it names must come from one of these, or a fresh machine fails.
 PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
 	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12 \
-	    e2fsprogs
+	    e2fsprogs rsync python3-docutils
 
 PRISTINE	:= $(B)/src/pristine
 TREE		:= $(B)/src/linux
@@ -68,7 +71,7 @@ CHECK_TIMEOUT	?= 1800
 RUN_TIMEOUT	?= 600
 
 .PHONY: help deps source tree kconfig kernel headers userprogs initramfs \
-	disk run shell check check-pristine guest-run clean distclean
+	disk run shell check check-pristine guest-run lint clean distclean
 
 help:
 	@echo "make run        build everything, boot QEMU and run the live demo"
@@ -77,6 +80,7 @@ help:
 	@echo "                on the unpatched kernel: the helper says \"not supported\""
 	@echo "make shell      boot the test kernel to an interactive shell"
 	@echo "make headers    install the patched UAPI headers to build/usr/include"
+	@echo "make lint       checkpatch --strict, kernel-doc and rST checks (in make check)"
 	@echo "make guest-run SCRIPT=file [FILES=dir]"
 	@echo "                run a script as root in the guest, files at /extra"
 	@echo "make clean      remove build output but keep the base tree and ccache"
@@ -122,7 +126,11 @@ shell: kernel initramfs disk
 	@echo "[7/7] booting QEMU to a shell; leave with 'exit' (or Ctrl-A x)"
 	@$(BOOT) --mode shell
 
-check: kernel initramfs disk
+lint: tree
+	@echo "[3/7] checking style: checkpatch --strict, kernel-doc, rST (log: build/logs/lint.log)"
+	@$(S)/lint.sh $(TOP) $(TREE) $(LOGS)/lint.log
+
+check: lint kernel initramfs disk
 	@echo "[7/7] booting the debug kernel and running the selftests (log: build/logs/check-console.log)"
 	@$(BOOT) --mode check --timeout $(CHECK_TIMEOUT)
 

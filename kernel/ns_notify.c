@@ -15,7 +15,7 @@
 #include <linux/cred.h>
 #include <linux/file.h>
 #include <linux/ipc_namespace.h>
-#include <linux/jump_label.h>
+#include <linux/jump_label_ratelimit.h>
 #include <linux/mutex.h>
 #include <linux/ns_notify.h>
 #include <linux/nsproxy.h>
@@ -33,8 +33,16 @@
 #include <linux/watch_queue.h>
 #include <net/net_namespace.h>
 
-/* Enabled while any namespace watch exists: the posting paths' only cost. */
-DEFINE_STATIC_KEY_FALSE(ns_notify_watched);
+/*
+ * On while any namespace watch exists: the posting paths' only cost.  Any
+ * user may add and remove a watch on a user namespace of its own, and each
+ * switch patches every hook in the kernel text and interrupts every CPU.
+ * So the last removal turns it off only a second later, from a delayed
+ * work, and a watch added meanwhile keeps it on: it switches at most twice
+ * a second whatever users do.  Until it is off, the hooks find nothing to
+ * post to.
+ */
+DEFINE_STATIC_KEY_DEFERRED_FALSE(ns_notify_watched, HZ);
 
 /* Serialises setting up and tearing down user namespaces' watch lists. */
 static DEFINE_MUTEX(ns_notify_lock);
@@ -261,8 +269,11 @@ void __ns_notify_changed(struct ns_notify_snap *snap, u32 subtype, u32 reason)
  * itself, from a workqueue or an RCU callback.
  *
  * Context: Process or softirq context, never with interrupts disabled: the
- * queue locks are taken with spin_lock_bh().  A pid namespace, whose last
- * reference can go with interrupts disabled, reports from its RCU callback.
+ * queue locks are taken with spin_lock_bh().  The work is one post per
+ * watch from the owner up, so the free paths call this in process context.
+ * A pid namespace, whose last reference can go with interrupts disabled and
+ * which is freed from an RCU callback, reports from a work item while
+ * anything is watched.
  */
 void __ns_notify_destroy(struct ns_common *ns)
 {
@@ -283,7 +294,7 @@ void __ns_notify_destroy(struct ns_common *ns)
  */
 static void ns_notify_release_watch(struct watch *watch)
 {
-	static_branch_dec(&ns_notify_watched);
+	static_branch_slow_dec_deferred(&ns_notify_watched);
 }
 
 /**
@@ -327,7 +338,7 @@ static int ns_notify_add(void *object, struct watch *watch,
 	watch->id = user_ns->ns.inum;
 
 	/* Turn posting on before the watch can see anything. */
-	static_branch_inc(&ns_notify_watched);
+	static_branch_deferred_inc(&ns_notify_watched);
 
 	mutex_lock(&ns_notify_lock);
 	wlist = rcu_dereference_protected(user_ns->ns_watchers,
@@ -341,7 +352,7 @@ static int ns_notify_add(void *object, struct watch *watch,
 	mutex_unlock(&ns_notify_lock);
 
 	if (ret < 0)
-		static_branch_dec(&ns_notify_watched);
+		static_branch_slow_dec_deferred(&ns_notify_watched);
 	return ret;
 }
 

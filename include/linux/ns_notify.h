@@ -7,7 +7,8 @@
 #ifndef _LINUX_NS_NOTIFY_H
 #define _LINUX_NS_NOTIFY_H
 
-#include <linux/jump_label.h>
+#include <linux/jump_label_ratelimit.h>
+#include <linux/proc_ns.h>
 #include <linux/types.h>
 #include <uapi/linux/watch_queue.h>
 
@@ -31,7 +32,7 @@ struct ns_notify_snap {
 
 #ifdef CONFIG_NS_NOTIFICATIONS
 
-DECLARE_STATIC_KEY_FALSE(ns_notify_watched);
+extern struct static_key_false_deferred ns_notify_watched;
 
 void __ns_notify_clone(struct task_struct *child);
 void __ns_notify_snap(struct ns_notify_snap *snap);
@@ -41,6 +42,19 @@ void ns_notify_user_ns_free(struct user_namespace *ns);
 struct ns_common *mnt_ns_common(struct mnt_namespace *mnt_ns);
 
 /**
+ * ns_notify_watching - Whether a namespace watch may exist
+ *
+ * A static branch: off, it costs the hooks nothing more.  It goes off at
+ * most once a second, some time after the last watch is removed.
+ *
+ * Return: false if nothing is watched.
+ */
+static inline bool ns_notify_watching(void)
+{
+	return static_branch_unlikely(&ns_notify_watched.key);
+}
+
+/**
  * ns_notify_clone - Report the namespaces a new task was created with
  * @child: The new task, not yet woken up.
  *
@@ -48,7 +62,7 @@ struct ns_common *mnt_ns_common(struct mnt_namespace *mnt_ns);
  */
 static inline void ns_notify_clone(struct task_struct *child)
 {
-	if (static_branch_unlikely(&ns_notify_watched))
+	if (ns_notify_watching())
 		__ns_notify_clone(child);
 }
 
@@ -63,7 +77,7 @@ static inline void ns_notify_snap(struct ns_notify_snap *snap)
 {
 	snap->nsproxy = NULL;
 	snap->cred = NULL;
-	if (static_branch_unlikely(&ns_notify_watched))
+	if (ns_notify_watching())
 		__ns_notify_snap(snap);
 }
 
@@ -84,15 +98,23 @@ static inline void ns_notify_changed(struct ns_notify_snap *snap,
  * ns_notify_destroy - Report that a namespace is being freed
  * @ns: The namespace, whose owner must still be referenced.
  *
- * May be called in any context, including an RCU callback.
+ * Free paths call ns_notify_free_inum(), which frees the inode number
+ * once this has reported it.
+ *
+ * Context: Process context, or softirq context with interrupts enabled.
  */
 static inline void ns_notify_destroy(struct ns_common *ns)
 {
-	if (static_branch_unlikely(&ns_notify_watched))
+	if (ns_notify_watching())
 		__ns_notify_destroy(ns);
 }
 
 #else
+
+static inline bool ns_notify_watching(void)
+{
+	return false;
+}
 
 static inline void ns_notify_clone(struct task_struct *child) {}
 static inline void ns_notify_snap(struct ns_notify_snap *snap) {}
@@ -102,5 +124,26 @@ static inline void ns_notify_destroy(struct ns_common *ns) {}
 static inline void ns_notify_user_ns_free(struct user_namespace *ns) {}
 
 #endif /* CONFIG_NS_NOTIFICATIONS */
+
+/**
+ * ns_notify_free_inum - Report a namespace's destruction, then free its number
+ * @ns: The namespace, whose owner must still be referenced.
+ *
+ * Every namespace type's free path calls this instead of ns_free_inum().
+ * The inode number is what identifies the namespace in the records, and
+ * proc_alloc_inum() hands out the lowest free one, so the next namespace
+ * made, of any type, tends to get the number just freed.  The DESTROY must
+ * therefore be posted while the number is still taken: a CREATE carrying
+ * the number can then only follow it, and a monitor keyed on inode numbers
+ * never takes the new namespace for the dead one.  Error paths that free
+ * the number of a namespace never reported created use ns_free_inum().
+ *
+ * Context: Process context, or softirq context with interrupts enabled.
+ */
+static inline void ns_notify_free_inum(struct ns_common *ns)
+{
+	ns_notify_destroy(ns);
+	ns_free_inum(ns);
+}
 
 #endif /* _LINUX_NS_NOTIFY_H */

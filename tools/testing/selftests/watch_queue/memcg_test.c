@@ -267,16 +267,18 @@ TEST_F(memcg, memory_max_fails_sizing_cleanly)
 }
 
 /*
- * Watches: WQ_NR_WATCHED bind mounts are made by the test, outside the
- * group, so that their own memory is not the group's; a child in the group
- * watches each of them from one queue.  A watch and its mount's watch list
- * take more than WQ_WATCH_BYTES, so the group's memory.current grows by
- * more than WQ_NR_WATCHED * WQ_WATCH_BYTES / page size, 187 pages, minus
- * the 64 of the per-CPU stock: at least 123, against at most 72 for a
- * kernel that does not charge watches.
+ * Watches: bind mounts are made by the test, outside the group, so that
+ * their own memory is not the group's; a child in the group watches each
+ * of them from one queue.  A watch and its mount's watch list take more
+ * than WQ_WATCH_BYTES, so WQ_NR_WATCHED watches grow the group's
+ * memory.current by more than WQ_NR_WATCHED * WQ_WATCH_BYTES / page size,
+ * 187 pages, minus the 64 of the per-CPU stock: at least 123, against at
+ * most 72 for a kernel that does not charge watches.  Hitting memory.max
+ * takes fewer: WQ_NR_MAX_WATCHED are plenty for 64 pages.
  */
-#define WQ_NR_WATCHED	6000
-#define WQ_WATCH_BYTES	128
+#define WQ_NR_WATCHED		6000
+#define WQ_NR_MAX_WATCHED	2000
+#define WQ_WATCH_BYTES		128
 
 static char watched_base[64];
 
@@ -289,8 +291,8 @@ static const char *watched(int i)
 	return path;
 }
 
-/* Make the WQ_NR_WATCHED bind mounts; 0 or -errno. */
-static int make_watched_mounts(void)
+/* Make @nr bind mounts; 0 or -errno. */
+static int make_watched_mounts(int nr)
 {
 	char src[96];
 	int i;
@@ -303,7 +305,7 @@ static int make_watched_mounts(void)
 	snprintf(src, sizeof(src), "%s/src", watched_base);
 	if (mkdir(src, 0755))
 		return -errno;
-	for (i = 0; i < WQ_NR_WATCHED; i++)
+	for (i = 0; i < nr; i++)
 		if (mkdir(watched(i), 0755) ||
 		    mount(src, watched(i), NULL, MS_BIND, NULL))
 			return -errno;
@@ -388,14 +390,17 @@ static void watch_charge_body(const struct wq_cgroup *cg)
 			   c3 - c0);
 }
 
-/* Write to @len bytes of the stack, so that they need no new page later. */
-static void touch_stack(size_t len)
-{
-	volatile char buf[64 * 1024];
-	size_t i;
+/* Where touch_stack() leaves its buffer, so that it is not optimised out. */
+static char *touched_stack;
 
-	for (i = 0; i < len && i < sizeof(buf); i += 512)
-		buf[i] = 1;
+/* Write to 64 KiB of the stack, so that it needs no new page later. */
+static void touch_stack(void)
+{
+	char buf[64 * 1024];
+
+	memset(buf, 1, sizeof(buf));
+	touched_stack = buf;
+	__asm__ __volatile__("" : : "r"(touched_stack) : "memory");
 }
 
 /*
@@ -413,20 +418,20 @@ static void watch_max_body(const struct wq_cgroup *cg)
 	int i, ret;
 
 	open_watcher(&q, 1);
-	touch_stack(64 * 1024);
+	touch_stack();
 	fprintf(stderr, "# setting memory.max\n");
 	c0 = current_pages(cg, 2);
 	snprintf(val, sizeof(val), "%lld", (c0 + 64) * page);
 	ret = wq_cg_write(cg->path, "memory.max", val);
 	if (ret < 0)
 		CHILD_FAIL(3, "setting memory.max: %s", strerror(-ret));
-	for (i = 0; i < WQ_NR_WATCHED; i++) {
+	for (i = 0; i < WQ_NR_MAX_WATCHED; i++) {
 		if (wq_mount_notify(AT_FDCWD, watched(i), 0, q.fd, 1))
 			break;
 	}
-	if (i == WQ_NR_WATCHED || errno != ENOMEM)
+	if (i == WQ_NR_MAX_WATCHED || errno != ENOMEM)
 		CHILD_FAIL(4, "watch %d over memory.max: %s, not ENOMEM", i,
-			   i == WQ_NR_WATCHED ? "all succeeded" :
+			   i == WQ_NR_MAX_WATCHED ? "all succeeded" :
 			   strerror(errno));
 	/* At the limit, any charged allocation might call the OOM killer. */
 	ret = wq_cg_write(cg->path, "memory.max", "max");
@@ -445,28 +450,66 @@ static void watch_max_body(const struct wq_cgroup *cg)
 	watchq_close(&q);
 }
 
+/* A memory cgroup and @nr bind mounts to watch; 0, or -errno of a step. */
+static int watch_group_setup(struct wq_cgroup *cg, int nr, const char **step)
+{
+	int ret;
+
+	*step = "cgroup setup";
+	ret = wq_cg_setup(cg);
+	if (ret)
+		return ret;
+	*step = "making the mounts";
+	return make_watched_mounts(nr);
+}
+
+static void watch_group_teardown(struct __test_metadata *_metadata,
+				 struct wq_cgroup *cg)
+{
+	int ret;
+
+	drop_watched_mounts();
+	ret = wq_cg_cleanup(cg);
+	EXPECT_EQ(0, ret) TH_LOG("removing the group: %s", strerror(-ret));
+}
+
 FIXTURE(watches) {
 	struct wq_cgroup cg;
 };
 
 FIXTURE_SETUP(watches)
 {
-	int ret = wq_cg_setup(&self->cg);
+	const char *step;
+	int ret = watch_group_setup(&self->cg, WQ_NR_WATCHED, &step);
 
 	if (ret == -EOPNOTSUPP)
 		SKIP(return, "no cgroup v2 memory controller (CONFIG_MEMCG)");
-	ASSERT_EQ(0, ret) TH_LOG("cgroup setup: %s", strerror(-ret));
-	ret = make_watched_mounts();
-	ASSERT_EQ(0, ret) TH_LOG("making the mounts: %s", strerror(-ret));
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
 }
 
 FIXTURE_TEARDOWN(watches)
 {
-	int ret;
+	watch_group_teardown(_metadata, &self->cg);
+}
 
-	drop_watched_mounts();
-	ret = wq_cg_cleanup(&self->cg);
-	EXPECT_EQ(0, ret) TH_LOG("removing the group: %s", strerror(-ret));
+/* The same with fewer mounts, enough to reach memory.max. */
+FIXTURE(watches_max) {
+	struct wq_cgroup cg;
+};
+
+FIXTURE_SETUP(watches_max)
+{
+	const char *step;
+	int ret = watch_group_setup(&self->cg, WQ_NR_MAX_WATCHED, &step);
+
+	if (ret == -EOPNOTSUPP)
+		SKIP(return, "no cgroup v2 memory controller (CONFIG_MEMCG)");
+	ASSERT_EQ(0, ret) TH_LOG("%s: %s", step, strerror(-ret));
+}
+
+FIXTURE_TEARDOWN(watches_max)
+{
+	watch_group_teardown(_metadata, &self->cg);
 }
 
 TEST_F_TIMEOUT(watches, charged_to_the_watcher, 240)
@@ -478,7 +521,7 @@ TEST_F_TIMEOUT(watches, charged_to_the_watcher, 240)
 		TH_LOG("child: %s", how);
 }
 
-TEST_F_TIMEOUT(watches, memory_max_fails_watching_cleanly, 240)
+TEST_F_TIMEOUT(watches_max, fails_watching_cleanly, 240)
 {
 	char how[64];
 

@@ -86,7 +86,7 @@ static int enter_own_namespaces(void)
 
 struct walker {
 	const char *path;
-	volatile int stop;
+	int stop;		/* Set by the test, read with __atomic builtins */
 	long long max_us, walks;
 };
 
@@ -98,7 +98,7 @@ static void *walk_thread(void *arg)
 	struct stat st;
 	long long us;
 
-	while (!w->stop) {
+	while (!__atomic_load_n(&w->stop, __ATOMIC_RELAXED)) {
 		clock_gettime(CLOCK_MONOTONIC, &a);
 		stat(w->path, &st);
 		clock_gettime(CLOCK_MONOTONIC, &b);
@@ -192,11 +192,20 @@ static int timed_umount(const char *tree, struct walker *w,
 	return ret;
 }
 
+/* Note that setup step @step failed, with errno; returns @step. */
+static int setup_failed(struct storm_result *res, int step)
+{
+	res->step = step;
+	res->err = errno;
+	return step;
+}
+
 /*
  * The storm, in a child of its own; fills in @res.  The same unmount
  * without watches first, as the baseline of what a walk waits for.
+ * Returns 0, or the setup step that failed.
  */
-static void storm(int use_pipe, struct storm_result *res)
+static int run_storm(int use_pipe, struct storm_result *res)
 {
 	static struct wq_queue queues[WQ_STORM_QUEUES];
 	char base[64], other[96], walk[96], plain[96], tree[96];
@@ -207,40 +216,39 @@ static void storm(int use_pipe, struct storm_result *res)
 	memset(res, 0, sizeof(*res));
 	res->bad_queue = -1;
 	res->expected = WQ_STORM_MOUNTS + 1;
-#define FAIL(s) do { res->step = (s); res->err = errno; return; } while (0)
 	if (enter_own_namespaces())
-		FAIL(1);
+		return setup_failed(res, 1);
 	snprintf(base, sizeof(base), "/tmp/wq-storm.XXXXXX");
 	if (!mkdtemp(base) || mount("wqstorm", base, "tmpfs", 0, "mode=0755"))
-		FAIL(2);
+		return setup_failed(res, 2);
 	snprintf(other, sizeof(other), "%s/other", base);
 	snprintf(walk, sizeof(walk), "%s/other/f", base);
 	snprintf(plain, sizeof(plain), "%s/plain", base);
 	snprintf(tree, sizeof(tree), "%s/t", base);
 	if (mount_tmpfs(other, "size=64k") || mkdir(walk, 0755))
-		FAIL(3);
+		return setup_failed(res, 3);
 	w.path = walk;
 	if (pthread_create(&thread, NULL, walk_thread, &w))
-		FAIL(4);
+		return setup_failed(res, 4);
 
 	if (make_tree(plain))
-		FAIL(5);
+		return setup_failed(res, 5);
 	if (timed_umount(plain, &w, &res->plain_umount_us,
 			 &res->plain_stall_us))
-		FAIL(6);
+		return setup_failed(res, 6);
 
 	if (make_tree(tree))
-		FAIL(7);
+		return setup_failed(res, 7);
 	for (i = 0; i < WQ_STORM_QUEUES; i++) {
 		if (wq_queue_open(&queues[i], use_pipe))
-			FAIL(8);
+			return setup_failed(res, 8);
 		if (wq_mount_notify(AT_FDCWD, tree, 0, queues[i].fd, i & 0xff))
-			FAIL(9);
+			return setup_failed(res, 9);
 	}
 	if (timed_umount(tree, &w, &res->umount_us, &res->stall_us))
-		FAIL(10);
+		return setup_failed(res, 10);
 	res->walks = w.walks;
-	w.stop = 1;
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 
 	for (i = 0; i < WQ_STORM_QUEUES; i++) {
@@ -248,7 +256,7 @@ static void storm(int use_pipe, struct storm_result *res)
 			res->bad_queue = i;
 		wq_queue_close(&queues[i]);
 	}
-#undef FAIL
+	return 0;
 }
 
 FIXTURE(bound) {
@@ -293,7 +301,7 @@ TEST_F_TIMEOUT(bound, lazy_umount_of_watched_tree, 600)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		storm(variant->use_pipe, res);
+		run_storm(variant->use_pipe, res);
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
@@ -304,8 +312,9 @@ TEST_F_TIMEOUT(bound, lazy_umount_of_watched_tree, 600)
 	TH_LOG("umount -l of %d mounts: %lld ms, longest path walk meanwhile %lld ms",
 	       WQ_STORM_MOUNTS, res->plain_umount_us / 1000,
 	       res->plain_stall_us / 1000);
-	TH_LOG("the same watched by %d queues: %lld ms, longest path walk meanwhile %lld ms (%lld walks); %llu records delivered, %llu counted lost",
-	       WQ_STORM_QUEUES, res->umount_us / 1000, res->stall_us / 1000,
+	TH_LOG("the same watched by %d queues: %lld ms, longest walk %lld ms",
+	       WQ_STORM_QUEUES, res->umount_us / 1000, res->stall_us / 1000);
+	TH_LOG("%lld walks; %llu records delivered, %llu counted lost",
 	       res->walks, res->delivered, res->lost);
 	EXPECT_EQ(0, res->unexpected);
 	EXPECT_EQ(-1, res->bad_queue)

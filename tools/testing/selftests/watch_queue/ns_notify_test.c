@@ -9,7 +9,12 @@
  * a user namespace and its descendants, the removal of a watch on a user
  * namespace that dies, permissions, process IDs seen from a queue opened
  * in a child pid namespace, closing queues during a storm of namespace
- * churn, and every bad argument.
+ * churn, every bad argument, no CREATE of an inode number before the
+ * DESTROY of the namespace that had it, and an unprivileged user adding
+ * and removing a watch ten thousand times without the kernel patching
+ * its text each time, records of exactly their length while watches
+ * come and go around the queue's, and two hundred pid namespaces dying at
+ * once, each reported.
  *
  * Runs as root.  Every wait for a record is bounded by poll() with a
  * generous timeout; nothing is asserted about time.
@@ -1367,6 +1372,576 @@ TEST_F_TIMEOUT(ns, close_during_storm, 300)
 		ASSERT_EQ(0, pthread_join(t[i], &ret));
 		ASSERT_EQ(NULL, ret);
 	}
+}
+
+/* A queue of either transport with room for @pages pages of records. */
+static int queue_open_sized(struct wq_queue *q, int use_pipe,
+			    unsigned int pages)
+{
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->use_pipe = use_pipe;
+	q->fd = -1;
+	q->wfd = -1;
+	q->q.fd = -1;
+	if (use_pipe) {
+		/* A pipe holds 32 notes per page, 512 at most. */
+		ret = wq_open_pipe(pages * 32, &q->wfd);
+		if (ret < 0)
+			return ret;
+		q->fd = ret;
+		return 0;
+	}
+	ret = watchq_open(&q->q, pages);
+	if (ret < 0)
+		return ret;
+	q->fd = q->q.fd;
+	return 0;
+}
+
+/*
+ * An inode number must stay taken until the DESTROY of its namespace is
+ * out: proc_alloc_inum() hands out the lowest free number, so a namespace
+ * made just after another is freed tends to get the same one, and a
+ * monitor keyed on inode numbers has to see the DESTROY of the first
+ * before the CREATE of the second.  Network namespaces, freed from a
+ * workqueue, die one after the other while a kid keeps making UTS and IPC
+ * namespaces; no CREATE of a number may arrive while the last CREATE of
+ * that number has had no DESTROY yet.
+ */
+#define REUSE_ROUNDS	100
+#define REUSE_LIVE	256
+
+struct live_ns {
+	__u64 inum;
+	unsigned int type;
+	int round;
+};
+
+struct reuse {
+	struct live_ns live[REUSE_LIVE];
+	int nr_live;
+	int creates;
+	int reused;	/* CREATEs of a number that was still live */
+	int losses;
+	char first[256];
+};
+
+/*
+ * Account for one record read in @round; -1 if the table of live numbers
+ * is full.  After a loss, DESTROYs may be missing: what was live is
+ * forgotten and only what follows is judged.
+ */
+static int reuse_record(struct reuse *s, const void *buf, ssize_t len,
+			int round)
+{
+	const struct ns_notification *r = buf;
+	int i;
+
+	if (wq_type(&r->watch) == WATCH_TYPE_META) {
+		if (wq_subtype(&r->watch) == WATCH_META_LOSS_NOTIFICATION) {
+			s->losses++;
+			s->nr_live = 0;
+		}
+		return 0;
+	}
+	if (len != sizeof(*r) || wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY)
+		return 0;
+	for (i = 0; i < s->nr_live; i++)
+		if (s->live[i].inum == r->ns_inum)
+			break;
+	if (wq_subtype(&r->watch) == NOTIFY_NS_DESTROY) {
+		if (i < s->nr_live)
+			s->live[i] = s->live[--s->nr_live];
+		return 0;
+	}
+	if (wq_subtype(&r->watch) != NOTIFY_NS_CREATE)
+		return 0;
+	s->creates++;
+	if (i < s->nr_live) {
+		if (!s->reused++)
+			snprintf(s->first, sizeof(s->first),
+				 "round %d: CREATE %s %llu while the %s of round %d with that number had no DESTROY yet",
+				 round, type_name(r->ns_type),
+				 (unsigned long long)r->ns_inum,
+				 type_name(s->live[i].type), s->live[i].round);
+		s->live[i].type = r->ns_type;
+		s->live[i].round = round;
+		return 0;
+	}
+	if (s->nr_live == REUSE_LIVE)
+		return -1;
+	s->live[s->nr_live].inum = r->ns_inum;
+	s->live[s->nr_live].type = r->ns_type;
+	s->live[s->nr_live].round = round;
+	s->nr_live++;
+	return 0;
+}
+
+/* Kid: new UTS and IPC namespaces, one pair a millisecond, until told. */
+static int kid_uts_churn(void *arg, int in, int out)
+{
+	struct pollfd pfd = { .fd = in, .events = POLLIN };
+
+	while (poll(&pfd, 1, 1) == 0)
+		if (unshare(CLONE_NEWUTS | CLONE_NEWIPC) < 0)
+			return 1;
+	return 0;
+}
+
+/* Kid: a network namespace of its own, whose number it reports. */
+static int kid_net_once(void *arg, int in, int out)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		return 1;
+	put_u64(out, ns_inum(0, "net"));
+	return 0;
+}
+
+TEST_F_TIMEOUT(ns, no_create_before_destroy_of_number, 240)
+{
+	static struct reuse s;
+	unsigned char buf[128];
+	const struct ns_notification *r = (const void *)buf;
+	long long t0 = wq_now_ms(), end;
+	struct wq_queue q;
+	struct kid churn, net;
+	int round, left, done, i;
+	__u64 inum;
+	ssize_t len;
+
+	memset(&s, 0, sizeof(s));
+	ASSERT_EQ(0, queue_open_sized(&q, variant->use_pipe, 16));
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, q.fd, WATCH_ID));
+	ASSERT_LT(0, kid_start(&churn, kid_uts_churn, NULL));
+
+	for (round = 0; round < REUSE_ROUNDS; round++) {
+		ASSERT_LT(0, kid_start(&net, kid_net_once, NULL));
+		inum = get_u64(net.from);
+		ASSERT_EQ(0, kid_finish(&net));
+		ASSERT_NE(~0ULL, inum);
+		/* Judge records until this one's DESTROY has come. */
+		end = wq_now_ms() + WAIT_MS;
+		for (done = 0; !done;) {
+			left = end - wq_now_ms();
+			ASSERT_LT(0, left)
+				TH_LOG("round %d: no DESTROY of net %llu",
+				       round, (unsigned long long)inum);
+			len = wq_queue_next(&q, buf, sizeof(buf), left);
+			ASSERT_LT(0, len)
+				TH_LOG("round %d: no DESTROY of net %llu",
+				       round, (unsigned long long)inum);
+			ASSERT_EQ(0, reuse_record(&s, buf, len, round))
+				TH_LOG("more than %d namespaces live", REUSE_LIVE);
+			done = len == sizeof(*r) &&
+			       wq_type(&r->watch) == WATCH_TYPE_NS_NOTIFY &&
+			       wq_subtype(&r->watch) == NOTIFY_NS_DESTROY &&
+			       r->ns_inum == inum;
+		}
+	}
+	ASSERT_EQ(0, kid_finish(&churn));
+	while ((len = wq_queue_next(&q, buf, sizeof(buf), 200)) > 0)
+		ASSERT_EQ(0, reuse_record(&s, buf, len, round));
+	wq_queue_close(&q);
+
+	TH_LOG("%d rounds in %lld ms: %d CREATEs, %d of a number not yet destroyed, %d losses",
+	       REUSE_ROUNDS, wq_now_ms() - t0, s.creates, s.reused, s.losses);
+	if (s.reused)
+		TH_LOG("first: %s", s.first);
+	ASSERT_EQ(0, s.reused);
+	/* Enough was judged: losses reset the table rarely, if ever. */
+	ASSERT_GT(s.creates, REUSE_ROUNDS * 2);
+	for (i = 0; i < s.nr_live; i++)
+		ASSERT_NE(CLONE_NEWNET, s.live[i].type);
+}
+
+/*
+ * An unprivileged user may add and remove a watch on a user namespace of
+ * its own as often as it likes; with no other namespace watch anywhere,
+ * each add and each remove is the only one.  Ten thousand cycles finish
+ * and the kernel log stays clean.
+ */
+#define TOGGLE_CYCLES	10000
+
+FIXTURE(unwatched) {
+	int kmsg;
+};
+
+FIXTURE_VARIANT(unwatched) {
+	int use_pipe;
+};
+
+FIXTURE_VARIANT_ADD(unwatched, device) {
+	.use_pipe = 0,
+};
+
+FIXTURE_VARIANT_ADD(unwatched, pipe) {
+	.use_pipe = 1,
+};
+
+FIXTURE_SETUP(unwatched)
+{
+	int fd;
+
+	/* Some distributions gate unprivileged user namespaces. */
+	fd = open("/proc/sys/kernel/unprivileged_userns_clone", O_WRONLY);
+	if (fd >= 0) {
+		ASSERT_EQ(1, write(fd, "1", 1));
+		close(fd);
+	}
+	self->kmsg = wq_kmsg_open();
+	ASSERT_LE(0, self->kmsg);
+}
+
+FIXTURE_TEARDOWN(unwatched)
+{
+	close(self->kmsg);
+}
+
+/*
+ * Function call IPIs taken so far, all CPUs together (the "Function call
+ * interrupts" line of /proc/interrupts), or -1 if there is no such line.
+ */
+static long long call_ipis(void)
+{
+	char line[4096], *p, *end;
+	long long sum = -1;
+	FILE *f;
+
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "Function call interrupts"))
+			continue;
+		p = strchr(line, ':');
+		if (!p)
+			break;
+		sum = 0;
+		for (p++;; p = end) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
+}
+
+/* Kid: as nobody, in a user namespace of its own, add and remove. */
+static int kid_toggle(void *arg, int in, int out)
+{
+	int use_pipe = *(int *)arg;
+	long long t0;
+	struct wq_queue q;
+	int fd, i;
+
+	if (wq_become_nobody() < 0 || unshare(CLONE_NEWUSER) < 0)
+		return 1;
+	fd = ns_open(0, "user");
+	if (fd < 0 || wq_queue_open(&q, use_pipe) < 0)
+		return 2;
+	t0 = wq_now_ms();
+	for (i = 1; i <= TOGGLE_CYCLES; i++) {
+		if (ns_notify(fd, 0, q.fd, 1) < 0)
+			return 3;
+		if (ns_notify(fd, 0, q.fd, -1) < 0)
+			return 4;
+		/* The removal notices fill the queue; losing them is fine. */
+		if (i % 1000 == 0)
+			put_u64(out, wq_now_ms() - t0);
+	}
+	wq_queue_close(&q);
+	return 0;
+}
+
+TEST_F_TIMEOUT(unwatched, unprivileged_add_remove_cycles, 120)
+{
+	int use_pipe = variant->use_pipe;
+	char report[512];
+	struct kid k;
+	__u64 ms;
+	int i;
+
+	long long ipis = call_ipis();
+
+	ASSERT_LT(0, kid_start(&k, kid_toggle, &use_pipe));
+	for (i = 1000; i <= TOGGLE_CYCLES; i += 1000) {
+		ms = get_u64(k.from);
+		ASSERT_NE(~0ULL, ms) TH_LOG("the kid stopped after %d cycles",
+					    i - 1000);
+		TH_LOG("%d cycles in %llu ms", i, (unsigned long long)ms);
+	}
+	ASSERT_EQ(0, kid_finish(&k));
+	/*
+	 * Patching the kernel text of a static branch interrupts every
+	 * other CPU a few times over.  A user's cycles must not do that
+	 * each time: allow one IPI per ten cycles, where an idle guest
+	 * takes a few in all.
+	 */
+	if (ipis >= 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		ipis = call_ipis() - ipis;
+		TH_LOG("%lld function call IPIs meanwhile", ipis);
+		ASSERT_GT(TOGGLE_CYCLES / 10, ipis);
+	} else {
+		TH_LOG("one CPU or no IPI counts: the IPIs are not checked");
+	}
+	ASSERT_EQ(0, wq_kmsg_report(self->kmsg, report, sizeof(report)))
+		TH_LOG("kernel: %s", report);
+}
+
+/*
+ * Watches on the user namespace come and go on both CPUs while a thread
+ * makes namespaces.  A poster that found a watch just before it was
+ * removed must not damage the record that the live watches after it get:
+ * every record of the long-lived queue has exactly the length and the
+ * watch ID it should, and the kernel log stays clean (KASAN would see a
+ * record copied from past the end of the poster's).
+ */
+#define CHURN_MS	10000
+#define CHURN_BURST	16
+
+struct churn_arg {
+	int use_pipe;
+	int user_fd;
+	int cpu;
+	long cycles;
+};
+
+static int churn_stop;	/* accessed atomically */
+
+static void *churn_watches(void *p)
+{
+	struct churn_arg *a = p;
+	struct wq_queue q[CHURN_BURST];
+	cpu_set_t cpus;
+	int i;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(a->cpu, &cpus);
+	/* On a single CPU, both run there. */
+	pthread_setaffinity_np(pthread_self(), sizeof(cpus), &cpus);
+	while (!__atomic_load_n(&churn_stop, __ATOMIC_RELAXED)) {
+		for (i = 0; i < CHURN_BURST; i++) {
+			if (wq_queue_open(&q[i], a->use_pipe) < 0)
+				return (void *)1;
+			if (ns_notify(a->user_fd, 0, q[i].fd, a->cpu + 1) < 0)
+				return (void *)2;
+		}
+		/*
+		 * Newest first: the order in which a poster walks the
+		 * watches, so that it may step from one removed watch to
+		 * another.
+		 */
+		for (i = CHURN_BURST - 1; i >= 0; i--)
+			if (wq_queue_close(&q[i]) < 0)
+				return (void *)3;
+		a->cycles += CHURN_BURST;
+	}
+	return NULL;
+}
+
+static void *make_namespaces(void *p)
+{
+	long *made = p;
+
+	while (!__atomic_load_n(&churn_stop, __ATOMIC_RELAXED)) {
+		if (unshare(CLONE_NEWUTS) < 0)
+			return (void *)1;
+		(*made)++;
+	}
+	return NULL;
+}
+
+TEST_F_TIMEOUT(ns, churned_watches_keep_record_length, 120)
+{
+	struct churn_arg args[2];
+	pthread_t churn[2], maker;
+	unsigned char buf[128];
+	const struct ns_notification *r = (const void *)buf;
+	const __u32 want_info = sizeof(*r) << WATCH_INFO_LENGTH__SHIFT |
+				WATCH_ID << WATCH_INFO_ID__SHIFT;
+	long checked = 0, bad = 0, made = 0;
+	unsigned char first_bad[128];
+	ssize_t bad_len = 0;
+	long long end;
+	char report[512];
+	ssize_t len = 0;
+	void *ret;
+	int kmsg, i;
+
+	kmsg = wq_kmsg_open();
+	ASSERT_LE(0, kmsg);
+	__atomic_store_n(&churn_stop, 0, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++) {
+		args[i].use_pipe = variant->use_pipe;
+		args[i].user_fd = self->user_fd;
+		args[i].cpu = i % (sysconf(_SC_NPROCESSORS_ONLN) > 1 ? 2 : 1);
+		args[i].cycles = 0;
+		ASSERT_EQ(0, pthread_create(&churn[i], NULL, churn_watches,
+					    &args[i]));
+	}
+	ASSERT_EQ(0, pthread_create(&maker, NULL, make_namespaces, &made));
+
+	end = wq_now_ms() + CHURN_MS;
+	while (wq_now_ms() < end && !bad) {
+		len = wq_queue_next(&self->q, buf, sizeof(buf), 100);
+		if (len < 0)
+			break;
+		if (len == 0 || wq_type(&r->watch) == WATCH_TYPE_META)
+			continue;
+		checked++;
+		if (len != sizeof(*r) ||
+		    r->watch.info != want_info) {
+			if (!bad++) {
+				memcpy(first_bad, buf, len);
+				bad_len = len;
+			}
+		}
+	}
+	__atomic_store_n(&churn_stop, 1, __ATOMIC_RELAXED);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, pthread_join(churn[i], &ret));
+		ASSERT_EQ(NULL, ret);
+	}
+	ASSERT_EQ(0, pthread_join(maker, &ret));
+	ASSERT_EQ(NULL, ret);
+	ASSERT_LE(0, len) TH_LOG("reading the queue: %s", strerror(errno));
+
+	TH_LOG("%ld records checked, %ld namespaces made, %ld + %ld watches churned",
+	       checked, made, args[0].cycles, args[1].cycles);
+	if (bad) {
+		const struct watch_notification *n = (const void *)first_bad;
+		char hex[3 * 72 + 1] = "";
+
+		for (i = sizeof(*r); i < bad_len && i < (int)sizeof(*r) + 72; i++)
+			sprintf(hex + 3 * (i - sizeof(*r)), " %02x",
+				first_bad[i]);
+		TH_LOG("%ld bad; the first: type %u subtype %u, %zd bytes, info %#x, not %#x",
+		       bad, wq_type(n), wq_subtype(n), bad_len, n->info,
+		       want_info);
+		if (bad_len > (ssize_t)sizeof(*r))
+			TH_LOG("bytes past the record:%s", hex);
+	}
+	ASSERT_EQ(0, bad);
+	ASSERT_LT(0, checked);
+	ASSERT_EQ(0, wq_kmsg_report(kmsg, report, sizeof(report)))
+		TH_LOG("kernel: %s", report);
+	close(kmsg);
+}
+
+/*
+ * Many pid namespaces dying at once: their RCU callbacks run in one burst.
+ * Every DESTROY must come, into a queue with room for them all, and into
+ * one without room either arrive or be counted lost.
+ */
+#define DYING_PID_NS	200
+
+/* Kid in a pid namespace of its own, as its init: wait, then exit. */
+static int pid_ns_waiter(int fd)
+{
+	char c;
+
+	while (read(fd, &c, 1) > 0)
+		;
+	return getpid() == 1 ? 0 : 1;
+}
+
+TEST_F_TIMEOUT(ns, many_pid_ns_die_at_once, 240)
+{
+	static __u64 inums[DYING_PID_NS];
+	static pid_t pids[DYING_PID_NS];
+	static char seen[DYING_PID_NS];
+	struct clone3_args args = {};
+	unsigned char buf[128];
+	const struct ns_notification *r = (const void *)buf;
+	int go[2], i, status, missing, small_seen = 0, small_loss = 0;
+	__u64 lost0 = 0, lost = 0;
+	long long end;
+	struct wq_queue q;
+	ssize_t len;
+
+	ASSERT_EQ(0, queue_open_sized(&q, variant->use_pipe, 16));
+	ASSERT_EQ(0, ns_notify(self->user_fd, 0, q.fd, WATCH_ID));
+	ASSERT_EQ(0, pipe(go));
+	args.flags = CLONE_NEWPID;
+	args.exit_signal = SIGCHLD;
+	for (i = 0; i < DYING_PID_NS; i++) {
+		pids[i] = syscall(__NR_clone3, &args, sizeof(args));
+		if (pids[i] == 0) {
+			close(go[1]);
+			_exit(pid_ns_waiter(go[0]));
+		}
+		ASSERT_LT(0, pids[i]) TH_LOG("clone3: %s", strerror(errno));
+		inums[i] = ns_inum(pids[i], "pid");
+		ASSERT_NE(0, inums[i]);
+	}
+	close(go[0]);
+	/* The CREATEs are out of the way: only the DESTROYs are to come. */
+	while (wq_queue_next(&q, buf, sizeof(buf), 0) > 0)
+		;
+	while (wq_queue_next(&self->q, buf, sizeof(buf), 0) > 0)
+		;
+	if (!variant->use_pipe) {
+		lost0 = watchq_lost(&q.q);
+		lost = watchq_lost(&self->q.q);
+	}
+
+	/* All of them exit and are reaped at once. */
+	close(go[1]);
+	for (i = 0; i < DYING_PID_NS; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		ASSERT_EQ(0, status);
+	}
+
+	missing = DYING_PID_NS;
+	end = wq_now_ms() + WAIT_MS;
+	while (missing && wq_now_ms() < end) {
+		len = wq_queue_next(&q, buf, sizeof(buf), end - wq_now_ms());
+		if (len <= 0)
+			break;
+		if (len != sizeof(*r) ||
+		    wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY ||
+		    wq_subtype(&r->watch) != NOTIFY_NS_DESTROY)
+			continue;
+		for (i = 0; i < DYING_PID_NS; i++) {
+			if (!seen[i] && inums[i] == r->ns_inum) {
+				seen[i] = 1;
+				missing--;
+			}
+		}
+	}
+	/* Nothing lost on the ring (a pipe keeps no count). */
+	ASSERT_EQ(lost0, variant->use_pipe ? lost0 : watchq_lost(&q.q));
+	ASSERT_EQ(0, missing) TH_LOG("%d DESTROYs of %d missing", missing,
+				     DYING_PID_NS);
+
+	/* The fixture's queue holds a fraction: the rest must be counted. */
+	while ((len = wq_queue_next(&self->q, buf, sizeof(buf), 500)) > 0) {
+		if (wq_type(&r->watch) == WATCH_TYPE_META &&
+		    wq_subtype(&r->watch) == WATCH_META_LOSS_NOTIFICATION)
+			small_loss++;
+		if (len != sizeof(*r) ||
+		    wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY ||
+		    wq_subtype(&r->watch) != NOTIFY_NS_DESTROY)
+			continue;
+		for (i = 0; i < DYING_PID_NS; i++)
+			if (inums[i] == r->ns_inum)
+				small_seen++;
+	}
+	if (!variant->use_pipe)
+		lost = watchq_lost(&self->q.q) - lost;
+	TH_LOG("small queue: %d delivered, %llu counted lost, %d loss records",
+	       small_seen, (unsigned long long)lost, small_loss);
+	/* All there, or the ring counted the rest, or the pipe flagged it. */
+	ASSERT_TRUE(variant->use_pipe ?
+		    small_seen == DYING_PID_NS || small_loss :
+		    small_seen + lost >= DYING_PID_NS);
+	wq_queue_close(&q);
 }
 
 TEST_HARNESS_MAIN
