@@ -271,10 +271,10 @@ void __ns_notify_changed(struct ns_notify_snap *snap, u32 subtype, u32 reason)
  *
  * Context: Process or softirq context, never with interrupts disabled: the
  * queue locks are taken with spin_lock_bh().  The work is one post per
- * watch from the owner up, so the free paths call this in process
- * context: a pid namespace, whose last reference can go with interrupts
- * disabled and which is freed from an RCU callback, reports from a work
- * item while anything is watched.
+ * watch from the owner up, so the free paths call this in process context.
+ * A pid namespace, whose last reference can go with interrupts disabled and
+ * which is freed from an RCU callback, reports from a work item while
+ * anything is watched.
  */
 void __ns_notify_destroy(struct ns_common *ns)
 {

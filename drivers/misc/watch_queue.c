@@ -15,7 +15,6 @@
 #include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
@@ -26,24 +25,10 @@
 #include <linux/wait.h>
 #include <linux/watch_queue.h>
 
-#include "watch_queue_ring.h"
+#include "watch_queue_dev.h"
 
 /* Largest write(): as many records as the largest ring can hold. */
-#define WATCH_QUEUE_MAX_WRITE	(WATCH_QUEUE_MAX_PAGES * PAGE_SIZE)
-
-/**
- * struct watch_queue_file - One open of /dev/watch_queue
- * @wqueue: The watch queue; its lock protects the producer state of @ring.
- * @ring: The ring that the queue posts into.
- * @size_lock: Serialises sizing against mmap.
- * @waitq: Pollers waiting for records.
- */
-struct watch_queue_file {
-	struct watch_queue	*wqueue;
-	struct watch_ring	ring;
-	struct mutex		size_lock;	/* Sizing vs mmap */
-	wait_queue_head_t	waitq;
-};
+#define WATCH_QUEUE_MAX_WRITE	watch_ring_max_size()
 
 static const struct file_operations watch_queue_fops;
 
@@ -90,86 +75,23 @@ struct watch_queue *watch_queue_dev_queue(struct file *file)
 	return wf->wqueue;
 }
 
-/**
- * watch_queue_dev_set_size - IOC_WATCH_QUEUE_SET_SIZE
- * @wf: The queue file.
- * @nr_pages: Pages in the data area: a power of two, 1 to 256.
- *
- * Allocate the ring, charged to the caller, and make it the one that
- * posters write to.  A queue is sized once.
- *
- * Return: 0, -EINVAL for a bad size, -EBUSY if already sized or -ENOMEM.
- */
-static long watch_queue_dev_set_size(struct watch_queue_file *wf,
-				     unsigned long nr_pages)
-{
-	struct watch_ring ring;
-	int ret;
-
-	if (nr_pages < 1 || nr_pages > WATCH_QUEUE_MAX_PAGES ||
-	    !is_power_of_2(nr_pages))
-		return -EINVAL;
-
-	mutex_lock(&wf->size_lock);
-	ret = -EBUSY;
-	if (wf->ring.nr_pages)
-		goto out;
-
-	ret = watch_ring_alloc(&ring, nr_pages);
-	if (ret < 0)
-		goto out;
-
-	spin_lock_bh(&wf->wqueue->lock);
-	watch_ring_publish(&wf->ring, &ring);
-	spin_unlock_bh(&wf->wqueue->lock);
-out:
-	mutex_unlock(&wf->size_lock);
-	return ret;
-}
-
-/**
- * watch_queue_dev_ioctl - Size the queue, set its filter or a watch
- * @file: The queue file.
- * @cmd: IOC_WATCH_QUEUE_SET_SIZE, IOC_WATCH_QUEUE_SET_FILTER, or one of
- *	the core's, such as IOC_WATCH_QUEUE_WATCH.
- * @arg: The number of pages, or a pointer to the filter (NULL removes it)
- *	or to the command's struct.
- *
- * Return: 0, a negative error, or -ENOTTY for another command.
- */
-static long watch_queue_dev_ioctl(struct file *file, unsigned int cmd,
-				  unsigned long arg)
-{
-	struct watch_queue_file *wf = file->private_data;
-
-	switch (cmd) {
-	case IOC_WATCH_QUEUE_SET_SIZE:
-		return watch_queue_dev_set_size(wf, arg);
-	case IOC_WATCH_QUEUE_SET_FILTER:
-		return watch_queue_set_filter(wf->wqueue,
-					      (void __user *)arg);
-	default:
-		/* The core's, shared with notification pipes */
-		return watch_queue_ioctl(wf->wqueue, cmd, arg);
-	}
-}
-
 /* The file that a mapping of the ring refers to. */
 static const struct file_operations watch_queue_ring_fops = {
 	.owner		= THIS_MODULE,
 };
 
 /**
- * watch_queue_dev_mmap - Map the header and data pages of a sized queue
+ * watch_queue_dev_mmap - Map part of the ring of a sized queue
  * @file: The queue file.
- * @vma: The whole ring, shared, from offset 0.
+ * @vma: Pages of the ring's offset space, shared; see watch_ring_mmap().
  *
  * The mapping refers to an anonymous file of its own rather than to the
  * queue, so that closing the queue's last descriptor closes the queue, and
  * removes its watches, even while the ring is mapped.  The mapping holds a
  * reference to the ring's pages, and to their charge, until it is unmapped.
+ * What the queue's descriptor allowed (VM_MAYWRITE) stays as it was.
  *
- * Return: 0, -EINVAL or -ENOMEM.
+ * Return: 0, -EINVAL, -EACCES or -ENOMEM.
  */
 static int watch_queue_dev_mmap(struct file *file, struct vm_area_struct *vma)
 {
@@ -221,7 +143,8 @@ static __poll_t watch_queue_dev_poll(struct file *file, poll_table *wait)
  * @len: Length of @buf.
  *
  * Each record must be complete, of type WATCH_TYPE_USER_NOTIFY, 8 to 127
- * bytes long, and take its length rounded up to a whole number of slots.
+ * bytes long, with WATCH_INFO_RESERVED clear, and take its length rounded
+ * up to a whole number of slots.
  *
  * Return: 0 if the whole buffer is valid, else -EINVAL.
  */
@@ -235,7 +158,8 @@ static int watch_queue_dev_check_records(const void *buf, size_t len)
 			return -EINVAL;
 		n = buf + off;
 		rlen = n->info & WATCH_INFO_LENGTH;
-		if (n->type != WATCH_TYPE_USER_NOTIFY || rlen < sizeof(*n))
+		if (n->type != WATCH_TYPE_USER_NOTIFY || rlen < sizeof(*n) ||
+		    (n->info & WATCH_INFO_RESERVED))
 			return -EINVAL;
 		rlen = round_up(rlen, WATCH_QUEUE_SLOT_SIZE);
 		if (rlen > len - off)
@@ -324,8 +248,9 @@ static int watch_queue_dev_open(struct inode *inode, struct file *file)
  * @file: The queue file.
  *
  * Remove every watch attached to the queue and mark it defunct, so that no
- * poster can reach the ring any more, then drop the queue's reference to
- * the ring's pages: they and their charge go with the last mapping.
+ * poster can reach the ring any more, tell the mappings that it is closed,
+ * then drop the queue's reference to the ring's pages: they and their
+ * charge go with the last mapping.
  * Watched objects live on; the queue itself goes when its last reference
  * does.
  *
@@ -336,6 +261,9 @@ static int watch_queue_dev_release(struct inode *inode, struct file *file)
 	struct watch_queue_file *wf = file->private_data;
 
 	watch_queue_clear(wf->wqueue);
+	spin_lock_bh(&wf->wqueue->lock);
+	watch_ring_close(&wf->ring);
+	spin_unlock_bh(&wf->wqueue->lock);
 	watch_ring_free(&wf->ring);
 	put_watch_queue(wf->wqueue);
 	mutex_destroy(&wf->size_lock);
@@ -361,4 +289,24 @@ static struct miscdevice watch_queue_dev = {
 	.mode		= 0666,
 };
 
-builtin_misc_device(watch_queue_dev);
+/*
+ * Records injected by write(): any subtype, up to the longest record.  Only
+ * a /dev/watch_queue ring takes them.
+ */
+static const struct watch_source watch_queue_user_source = {
+	.type		= WATCH_TYPE_USER_NOTIFY,
+	.record_size	= WATCH_INFO_LENGTH,
+	.subtypes	= { [0 ... 7] = U32_MAX },
+};
+
+/**
+ * watch_queue_dev_init - Register the device and the records it injects
+ *
+ * Return: 0 or the error of misc_register().
+ */
+static int __init watch_queue_dev_init(void)
+{
+	watch_source_register(&watch_queue_user_source);
+	return misc_register(&watch_queue_dev);
+}
+device_initcall(watch_queue_dev_init);

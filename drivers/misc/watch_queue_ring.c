@@ -3,16 +3,19 @@
  * The /dev/watch_queue ring: its pages, what they are charged, their
  * mappings into userspace, and the producer side.
  *
- * The ring is one header page followed by a power-of-two number of data
- * pages, all mapped into the consumer's address space.  Records are written
- * at 8-byte slot granularity and never wrap: a record that would cross the
- * end of the data area is preceded by a skip record that pads to the end.
- * A record that does not fit is dropped and counted; a loss record is
- * written at the gap before the next record that fits.
+ * The ring is the consumer's page, the header page and a power-of-two
+ * number of data pages, in that order in the mmap() offset space.  Only the
+ * consumer's page, which holds the tail and nothing the kernel writes, can
+ * be mapped writable; the header and the data, which only the kernel
+ * writes, are mapped read-only for good.  Records are written at 8-byte
+ * slot granularity and never wrap: a record that would cross the end of the
+ * data area is preceded by a skip record that pads to the end.  A record
+ * that does not fit is dropped and counted; a loss record is written at the
+ * gap before the next record that fits.
  *
  * The kernel keeps its own copy of the geometry and of the producer state.
- * The only value it reads back from the shared page is the consumer's tail,
- * and an impossible tail makes the ring look full.
+ * The only value it reads back from userspace is the consumer's tail, and
+ * an impossible tail makes the ring look full.
  *
  * The pages and their locked-memory charge are one refcounted object, held
  * by the queue and by every mapping, so that the charge goes only when the
@@ -23,6 +26,8 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/log2.h>
+#include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/refcount.h>
@@ -124,9 +129,36 @@ static void watch_ring_mem_put(struct watch_ring_mem *mem)
 }
 
 /**
+ * watch_ring_data_pages - The data pages of a ring of a size in bytes
+ * @size: Bytes of data area asked for.
+ * @clamp: Give the largest ring for a larger @size instead of failing.
+ * @nr_pages: Set to the number of data pages.
+ *
+ * @size is rounded up to a power-of-two number of pages, at least one.
+ *
+ * Return: 0, or -EINVAL for a size of 0 or, without @clamp, one larger than
+ * the largest data area.
+ */
+int watch_ring_data_pages(u64 size, bool clamp, unsigned int *nr_pages)
+{
+	const u64 max = watch_ring_max_size();
+
+	if (!size)
+		return -EINVAL;
+	if (size > max) {
+		if (!clamp)
+			return -EINVAL;
+		size = max;
+	}
+	*nr_pages = roundup_pow_of_two(DIV_ROUND_UP_ULL(size, PAGE_SIZE));
+	return 0;
+}
+
+/**
  * watch_ring_alloc - Allocate and charge the pages of a ring
  * @ring: The ring to fill in; it is not yet visible to posters.
- * @nr_pages: Number of data pages, a power of two.
+ * @nr_data_pages: Number of data pages, a power of two, at most
+ *	WATCH_RING_MAX_DATA_PAGES.
  *
  * The pages are charged to the caller: to its memory cgroup, and to its
  * user's locked memory (see watch_ring_charge()).  The ring holds the first
@@ -134,18 +166,19 @@ static void watch_ring_mem_put(struct watch_ring_mem *mem)
  *
  * Return: 0 or -ENOMEM.
  */
-int watch_ring_alloc(struct watch_ring *ring, unsigned int nr_pages)
+int watch_ring_alloc(struct watch_ring *ring, unsigned int nr_data_pages)
 {
+	const unsigned int nr_pages = WATCH_RING_DATA_PAGE + nr_data_pages;
 	struct watch_ring_mem *mem;
 	unsigned int i;
 
 	memset(ring, 0, sizeof(*ring));
 
-	mem = kzalloc(struct_size(mem, pages, nr_pages + 1), WATCH_RING_GFP);
+	mem = kzalloc(struct_size(mem, pages, nr_pages), WATCH_RING_GFP);
 	if (!mem)
 		return -ENOMEM;
 	refcount_set(&mem->ref, 1);
-	mem->nr_pages = nr_pages + 1;
+	mem->nr_pages = nr_pages;
 
 	if (watch_ring_charge(mem) < 0)
 		goto err;
@@ -154,21 +187,74 @@ int watch_ring_alloc(struct watch_ring *ring, unsigned int nr_pages)
 		if (!mem->pages[i])
 			goto err;
 	}
-	mem->data = vmap(mem->pages + 1, nr_pages, VM_MAP, PAGE_KERNEL);
+	mem->data = vmap(mem->pages + WATCH_RING_DATA_PAGE, nr_data_pages,
+			 VM_MAP, PAGE_KERNEL);
 	if (!mem->data)
 		goto err;
 
 	ring->mem = mem;
 	ring->data = mem->data;
-	ring->nr_pages = nr_pages;
-	ring->mask = nr_pages * WATCH_RING_SLOTS_PER_PAGE - 1;
-	ring->hdr = page_address(mem->pages[0]);
+	ring->nr_data_pages = nr_data_pages;
+	ring->mask = nr_data_pages * WATCH_RING_SLOTS_PER_PAGE - 1;
+	ring->cons = page_address(mem->pages[WATCH_RING_CONSUMER_PAGE]);
+	ring->hdr = page_address(mem->pages[WATCH_RING_HEADER_PAGE]);
 	ring->hdr->mask = ring->mask;
+	ring->hdr->hdr_size = sizeof(*ring->hdr);
+	ring->hdr->features = WATCH_RING_FEATURES;
 	return 0;
 
 err:
 	watch_ring_mem_free(mem);
 	return -ENOMEM;
+}
+
+/**
+ * watch_ring_store_lost - Show the kernel's count of lost records
+ * @ring: The ring, sized.
+ *
+ * For consumers that can't load 64 bits at once, lost_hi repeats the high
+ * half of lost, stored after it: a consumer that loads lost_hi, the low
+ * half of lost, then its high half, and finds both high halves equal, has
+ * a value that lost held (it only grows).  A 32-bit kernel stores the
+ * halves of lost one at a time, the high half first, for the same reason.
+ */
+static void watch_ring_store_lost(struct watch_ring *ring)
+{
+	struct watch_queue_ring *hdr = ring->hdr;
+#if BITS_PER_LONG == 64
+	WRITE_ONCE(hdr->lost, ring->lost);
+#else
+	u32 *half = (u32 *)&hdr->lost;
+#ifdef __BIG_ENDIAN
+	const int hi = 0;
+#else
+	const int hi = 1;
+#endif
+
+	WRITE_ONCE(half[hi], upper_32_bits(ring->lost));
+	/* The high half before the low one: see above. */
+	smp_wmb();
+	WRITE_ONCE(half[!hi], lower_32_bits(ring->lost));
+#endif
+	/* Pairs with the consumer's load of lost_hi, then of lost. */
+	smp_wmb();
+	WRITE_ONCE(hdr->lost_hi, upper_32_bits(ring->lost));
+}
+
+/**
+ * watch_ring_set_flags - Update the status flags of the header
+ * @ring: The ring, sized.
+ * @set: WATCH_QUEUE_RING_* flags to set.
+ * @clear: WATCH_QUEUE_RING_* flags to clear.
+ *
+ * Must be called with the owning queue's lock held, or once no poster can
+ * reach the ring.
+ */
+static void watch_ring_set_flags(struct watch_ring *ring, u32 set, u32 clear)
+{
+	u32 flags = READ_ONCE(ring->hdr->flags);
+
+	WRITE_ONCE(ring->hdr->flags, (flags & ~clear) | set);
 }
 
 /**
@@ -184,8 +270,50 @@ void watch_ring_publish(struct watch_ring *ring, struct watch_ring *new)
 {
 	new->lost = ring->lost;
 	new->unreported = ring->unreported;
-	new->hdr->lost = new->lost;
+	new->unreported_types = ring->unreported_types;
+	watch_ring_store_lost(new);
+	if (new->unreported)
+		watch_ring_set_flags(new, WATCH_QUEUE_RING_LOSS_PENDING, 0);
 	*ring = *new;
+}
+
+/**
+ * watch_ring_info - Describe a ring for IOC_WATCH_QUEUE_SETUP and GET_INFO
+ * @ring: The ring, sized or not; the caller keeps it from being sized
+ *	concurrently.
+ * @info: Filled in: the offsets of the parts, their lengths and the limits.
+ *	Before the ring is sized only the limits and the features are set.
+ */
+void watch_ring_info(const struct watch_ring *ring,
+		     struct watch_queue_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->max_size = watch_ring_max_size();
+	info->max_record = WATCH_INFO_LENGTH;
+	info->features = WATCH_RING_FEATURES;
+	if (!ring->mem)
+		return;
+	info->mmap_len = (u64)ring->mem->nr_pages << PAGE_SHIFT;
+	info->consumer_off = (u64)WATCH_RING_CONSUMER_PAGE << PAGE_SHIFT;
+	info->consumer_len = PAGE_SIZE;
+	info->header_off = (u64)WATCH_RING_HEADER_PAGE << PAGE_SHIFT;
+	info->header_len = PAGE_SIZE;
+	info->data_off = (u64)WATCH_RING_DATA_PAGE << PAGE_SHIFT;
+	info->data_len = (u64)ring->nr_data_pages << PAGE_SHIFT;
+	info->nr_slots = ring->mask + 1;
+	info->hdr_size = sizeof(*ring->hdr);
+}
+
+/**
+ * watch_ring_close - Mark a ring as closed for the mappings that outlive it
+ * @ring: The ring, which no poster can reach any more.
+ *
+ * A consumer that holds only a mapping learns that no record will follow.
+ */
+void watch_ring_close(struct watch_ring *ring)
+{
+	if (ring->hdr)
+		watch_ring_set_flags(ring, WATCH_QUEUE_RING_CLOSED, 0);
 }
 
 /**
@@ -217,7 +345,7 @@ static u32 watch_ring_space(const struct watch_ring *ring)
 {
 	u32 size = ring->mask + 1;
 	/* Acquire: pairs with the consumer's store-release of tail. */
-	u32 used = ring->head - smp_load_acquire(&ring->hdr->tail);
+	u32 used = ring->head - smp_load_acquire(&ring->cons->tail);
 
 	return used <= size ? size - used : 0;
 }
@@ -303,9 +431,9 @@ bool watch_ring_post(struct watch_ring *ring,
 	u32 start, need, tail;
 
 	*wake = false;
-	if (WARN_ON_ONCE(len < sizeof(*n)))
+	if (WARN_ON_ONCE(len < sizeof(*n) || (n->info & WATCH_INFO_RESERVED)))
 		return false;
-	if (!ring->nr_pages)
+	if (!ring->nr_data_pages)
 		goto lost;
 
 	start = ring->head;
@@ -323,8 +451,11 @@ bool watch_ring_post(struct watch_ring *ring,
 		loss.watch.subtype = WATCH_META_LOSS_NOTIFICATION;
 		loss.watch.info = watch_sizeof(loss);
 		loss.nr_lost = ring->unreported;
+		loss.lost_types = ring->unreported_types;
 		watch_ring_put(ring, &loss, sizeof(loss));
 		ring->unreported = 0;
+		ring->unreported_types = 0;
+		watch_ring_set_flags(ring, 0, WATCH_QUEUE_RING_LOSS_PENDING);
 	}
 	watch_ring_put(ring, n, len);
 
@@ -338,7 +469,7 @@ bool watch_ring_post(struct watch_ring *ring,
 	 * sees its new tail and wakes it.
 	 */
 	smp_mb();
-	tail = READ_ONCE(ring->hdr->tail);
+	tail = READ_ONCE(ring->cons->tail);
 	if (!ring->woken || tail != ring->woken_tail) {
 		ring->woken = true;
 		ring->woken_tail = tail;
@@ -349,8 +480,11 @@ bool watch_ring_post(struct watch_ring *ring,
 lost:
 	ring->lost++;
 	ring->unreported++;
-	if (ring->hdr)
-		WRITE_ONCE(ring->hdr->lost, ring->lost);
+	ring->unreported_types |= WATCH_LOST_TYPE(n->type);
+	if (ring->hdr) {
+		watch_ring_store_lost(ring);
+		watch_ring_set_flags(ring, WATCH_QUEUE_RING_LOSS_PENDING, 0);
+	}
 	return false;
 }
 
@@ -365,7 +499,7 @@ lost:
  */
 bool watch_ring_readable(const struct watch_ring *ring)
 {
-	return ring->nr_pages && ring->head != READ_ONCE(ring->hdr->tail);
+	return ring->nr_data_pages && ring->head != READ_ONCE(ring->cons->tail);
 }
 
 /**
@@ -422,9 +556,15 @@ static const struct vm_operations_struct watch_ring_vm_ops = {
 };
 
 /**
- * watch_ring_mmap - Map a ring into userspace
+ * watch_ring_mmap - Map a ring, or part of it, into userspace
  * @ring: The ring; the caller keeps it from being sized concurrently.
- * @vma: The mapping: all of the header and data pages, shared, from offset 0.
+ * @vma: The mapping: whole pages of the ring's offset space, shared.
+ *
+ * Any part of the ring may be mapped read-only; only the consumer's page
+ * may be mapped writable.  A mapping that reaches a page the kernel writes
+ * loses VM_MAYWRITE, so that mprotect() cannot make it writable either.  A
+ * descriptor opened read-only gets read-only mappings only, as for any
+ * file.
  *
  * The mapping cannot grow, is not inherited across fork unless asked for
  * with MADV_DOFORK, and holds a reference to the pages and their charge,
@@ -432,23 +572,31 @@ static const struct vm_operations_struct watch_ring_vm_ops = {
  * split, by mremap() or by fork, holds one of its own, and a page whose
  * entry was zapped is mapped again on the next access (watch_ring_vm_ops).
  *
- * Return: 0, -EINVAL for an unsized ring or any other mapping, or -ENOMEM.
+ * Return: 0; -EINVAL for an unsized ring, a private or executable mapping,
+ * or one outside the ring; -EACCES for a writable mapping of a page the
+ * kernel writes; or -ENOMEM.
  */
 int watch_ring_mmap(struct watch_ring *ring, struct vm_area_struct *vma)
 {
 	struct watch_ring_mem *mem = ring->mem;
-	unsigned long nr;
+	unsigned long nr = vma_pages(vma);
 	int ret;
 
-	if (!mem || vma->vm_pgoff != 0 || vma_pages(vma) != mem->nr_pages)
+	if (!mem || vma->vm_pgoff >= mem->nr_pages ||
+	    nr > mem->nr_pages - vma->vm_pgoff)
 		return -EINVAL;
-	if (!(vma->vm_flags & VM_SHARED) || (vma->vm_flags & VM_EXEC))
+	if (!(vma->vm_flags & VM_MAYSHARE) || (vma->vm_flags & VM_EXEC))
 		return -EINVAL;
+	if (vma->vm_pgoff != WATCH_RING_CONSUMER_PAGE || nr != 1) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		vm_flags_clear(vma, VM_MAYWRITE);
+	}
 
 	vm_flags_mod(vma, VM_DONTCOPY | VM_DONTEXPAND | VM_DONTDUMP,
 		     VM_MAYEXEC);
-	nr = mem->nr_pages;
-	ret = vm_insert_pages(vma, vma->vm_start, mem->pages, &nr);
+	ret = vm_insert_pages(vma, vma->vm_start, mem->pages + vma->vm_pgoff,
+			      &nr);
 	if (ret < 0)
 		return ret;	/* The caller unmaps what was inserted. */
 

@@ -47,7 +47,7 @@
 #include "watchq.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-#define RING_PAGES	4
+#define RING_BYTES	16384
 #define PIPE_NOTES	256
 #define MAX_WATCHES	16
 
@@ -184,7 +184,12 @@ static void print_meta(const struct watch_notification *n, size_t len)
 			printf("watch removed\n");
 		break;
 	case WATCH_META_LOSS_NOTIFICATION:
+		/* 24 bytes in a ring, 16 from an older one, 8 on a pipe. */
 		if (len >= sizeof(*l))
+			printf("LOST %llu records here, of types %#llx\n",
+			       (unsigned long long)l->nr_lost,
+			       (unsigned long long)l->lost_types);
+		else if (len >= offsetof(typeof(*l), lost_types))
 			printf("LOST %llu records here\n",
 			       (unsigned long long)l->nr_lost);
 		else
@@ -469,7 +474,9 @@ int main(int argc, char **argv)
 			err(1, "sizing the notification pipe");
 		qfd = fds[0];
 	} else {
-		ret = watchq_open(&q, RING_PAGES);
+		ret = watchq_open(&q, RING_BYTES);
+		if (ret == -EOPNOTSUPP)
+			errx(1, "this kernel has no %s", WATCHQ_DEVICE);
 		if (ret < 0) {
 			errno = -ret;
 			err(1, "opening %s", WATCHQ_DEVICE);

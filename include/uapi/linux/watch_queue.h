@@ -4,6 +4,7 @@
 
 #include <linux/types.h>
 #include <linux/ioctl.h>
+#include <asm/byteorder.h>
 /*
  * O_NOTIFICATION_PIPE needs O_EXCL.  Take it from the C library's <fcntl.h>
  * when that was included first: <linux/fcntl.h> redefines its structures.
@@ -14,9 +15,19 @@
 
 #define O_NOTIFICATION_PIPE	O_EXCL	/* Parameter to pipe2() selecting notification pipe */
 
-#define IOC_WATCH_QUEUE_SET_SIZE	_IO('W', 0x60)	/* Set the size in pages */
+/*
+ * ioctls on a queue.  SET_SIZE sizes a notification pipe only, in notes (1 to
+ * 512 records of up to 128 bytes); /dev/watch_queue refuses it with
+ * EOPNOTSUPP and is sized in bytes by SETUP.  SET_FILTER works on both.
+ * SETUP, GET_INFO and WATCH are size-versioned: the size in the command is
+ * the caller's sizeof() of the struct.  WATCH works on both.
+ */
+#define IOC_WATCH_QUEUE_SET_SIZE	_IO('W', 0x60)	/* Pipe: size in notes */
 #define IOC_WATCH_QUEUE_SET_FILTER	_IO('W', 0x61)	/* Set the filter */
+#define IOC_WATCH_QUEUE_SETUP		_IOWR('W', 0x62, struct watch_queue_setup)
+#define IOC_WATCH_QUEUE_GET_INFO	_IOR('W', 0x63, struct watch_queue_info)
 #define IOC_WATCH_QUEUE_WATCH		_IOW('W', 0x64, struct watch_queue_watch)
+#define IOC_WATCH_QUEUE_PROBE		_IOWR('W', 0x65, struct watch_queue_probe)
 
 enum watch_notification_type {
 	WATCH_TYPE_META		= 0,	/* Special record */
@@ -37,6 +48,19 @@ enum watch_meta_notification_subtype {
 /*
  * Notification record header.  This is aligned to 64-bits so that subclasses
  * can contain __u64 fields.
+ *
+ * The rules that let records grow:
+ * - A consumer takes a record's length from info & WATCH_INFO_LENGTH and
+ *   accepts a record longer than the struct it knows: it reads the fields
+ *   it knows and ignores the rest.
+ * - A record shorter than the struct a consumer knows comes from an older
+ *   kernel: the fields past its end are absent, not zero.
+ * - Every record the kernel posts has a length that is a multiple of 8, so
+ *   that the fields of a longer record stay aligned.  (Records injected
+ *   with write() on /dev/watch_queue are the exception: any length from 8
+ *   to 127.)
+ * - WATCH_INFO_RESERVED is zero in every record; a filter that names it
+ *   is refused (EINVAL).  It may later mark a record longer than 127 bytes.
  */
 struct watch_notification {
 	__u32			type:24;	/* enum watch_notification_type */
@@ -44,6 +68,7 @@ struct watch_notification {
 	__u32			info;
 #define WATCH_INFO_LENGTH	0x0000007f	/* Length of record */
 #define WATCH_INFO_LENGTH__SHIFT 0
+#define WATCH_INFO_RESERVED	0x00000080	/* Must be zero */
 #define WATCH_INFO_ID		0x0000ff00	/* ID of watchpoint */
 #define WATCH_INFO_ID__SHIFT	8
 #define WATCH_INFO_TYPE_INFO	0xffff0000	/* Type-specific info */
@@ -57,6 +82,36 @@ struct watch_notification {
 #define WATCH_INFO_FLAG_6	0x00400000
 #define WATCH_INFO_FLAG_7	0x00800000
 };
+
+/*
+ * The type and subtype without the bit-fields, for bindings that have none
+ * (Go, Rust, ...).  @word is the first 32-bit word of a record, loaded in
+ * the CPU's byte order.  C compilers allocate bit-fields from the least
+ * significant bit on little-endian CPUs and from the most significant one
+ * on big-endian CPUs, so the shifts follow the byte order; these macros
+ * give the same values as the bit-fields on both.
+ */
+#if defined(__BIG_ENDIAN_BITFIELD)
+#define WATCH_NOTIFICATION_TYPE_SHIFT		8
+#define WATCH_NOTIFICATION_SUBTYPE_SHIFT	0
+#else
+#define WATCH_NOTIFICATION_TYPE_SHIFT		0
+#define WATCH_NOTIFICATION_SUBTYPE_SHIFT	24
+#endif
+#define WATCH_NOTIFICATION_TYPE_MASK		0x00ffffffU
+#define WATCH_NOTIFICATION_SUBTYPE_MASK		0x000000ffU
+
+#define WATCH_NOTIFICATION_TYPE(word)					\
+	(((__u32)(word) >> WATCH_NOTIFICATION_TYPE_SHIFT) &		\
+	 WATCH_NOTIFICATION_TYPE_MASK)
+#define WATCH_NOTIFICATION_SUBTYPE(word)				\
+	(((__u32)(word) >> WATCH_NOTIFICATION_SUBTYPE_SHIFT) &		\
+	 WATCH_NOTIFICATION_SUBTYPE_MASK)
+#define WATCH_NOTIFICATION_WORD(type, subtype)				\
+	((((__u32)(type) & WATCH_NOTIFICATION_TYPE_MASK) <<		\
+	  WATCH_NOTIFICATION_TYPE_SHIFT) |				\
+	 (((__u32)(subtype) & WATCH_NOTIFICATION_SUBTYPE_MASK) <<	\
+	  WATCH_NOTIFICATION_SUBTYPE_SHIFT))
 
 /*
  * Notification filtering rules (IOC_WATCH_QUEUE_SET_FILTER).
@@ -156,41 +211,166 @@ struct watch_notification_removal {
 };
 
 /*
- * Loss notification in a /dev/watch_queue ring.  It is written at the point
- * in the stream where records were dropped because they did not fit, before
- * the first record that fitted again.
+ * Loss notification.  It is written at the point in the stream where
+ * records were dropped because they did not fit, before the first record
+ * that fitted again.  Its length says what it carries:
+ * - on a notification pipe, 8 bytes: the header alone, no count;
+ * - in a /dev/watch_queue ring, 24 bytes: the count and the types, as
+ *   below (16 bytes, without lost_types, from an older version).
  *
  * type -> WATCH_TYPE_META
  * subtype -> WATCH_META_LOSS_NOTIFICATION
  */
 struct watch_notification_loss {
 	struct watch_notification watch;
-	__u64	nr_lost;	/* Records dropped at this point in the stream */
+	__aligned_u64	nr_lost;	/* Records dropped at this point in the stream */
+	__aligned_u64	lost_types;	/* WATCH_LOST_TYPE() of each type dropped */
+};
+
+/* The bit of lost_types for a type; types from 63 up share bit 63. */
+#define WATCH_LOST_TYPE(type) \
+	(1ULL << ((__u32)(type) < 63 ? (__u32)(type) : 63))
+
+/*
+ * /dev/watch_queue
+ * ================
+ *
+ * Each open makes a private queue.  IOC_WATCH_QUEUE_SETUP gives it a ring
+ * and reports where the ring's parts are in the offset space of mmap():
+ *
+ * - the consumer's part, struct watch_queue_consumer: the only memory the
+ *   consumer writes and the only memory the kernel reads back, on a page
+ *   of its own.  Map it PROT_READ | PROT_WRITE, MAP_SHARED.
+ * - the kernel's header, struct watch_queue_ring, and the data area:
+ *   written by the kernel only.  Map them PROT_READ, MAP_SHARED; the
+ *   mapping can never be made writable (EACCES).
+ *
+ * Any range of whole pages inside [0, mmap_len) may be mapped read-only;
+ * only pages of the consumer's part may be mapped writable.  A process
+ * that received the queue's descriptor (SCM_RIGHTS, a service manager's fd
+ * store) learns the same with IOC_WATCH_QUEUE_GET_INFO.
+ *
+ * Every offset, length and count comes from the kernel: none is a
+ * constant of this header.  Reserved fields are zero; they may gain a
+ * meaning later, and zero always means absent.
+ */
+
+/* IOC_WATCH_QUEUE_SETUP flags */
+#define WATCH_QUEUE_SETUP_CLAMP		0x0001ULL /* Clamp size to max_size */
+
+/* Features of a ring (features of struct watch_queue_info and the header) */
+#define WATCH_QUEUE_FEAT_LOSS_TYPES	0x0001ULL /* Loss records carry lost_types */
+
+/*
+ * The geometry of a queue's ring, as IOC_WATCH_QUEUE_SETUP and
+ * IOC_WATCH_QUEUE_GET_INFO report it.  Offsets are mmap() offsets, in
+ * bytes, page-aligned; the parts do not overlap.  Before the queue is
+ * sized, everything but max_size, max_record and features is 0.
+ */
+struct watch_queue_info {
+	__aligned_u64	mmap_len;	/* Bytes of the offset space: every part */
+	__aligned_u64	consumer_off;	/* struct watch_queue_consumer */
+	__aligned_u64	consumer_len;	/* Bytes of the consumer's part */
+	__aligned_u64	header_off;	/* struct watch_queue_ring */
+	__aligned_u64	header_len;	/* Bytes of the header's part */
+	__aligned_u64	data_off;	/* The data area */
+	__aligned_u64	data_len;	/* Bytes of the data area */
+	__aligned_u64	max_size;	/* Largest data area SETUP gives now */
+	__aligned_u64	features;	/* WATCH_QUEUE_FEAT_* */
+	__u32		nr_slots;	/* data_len / WATCH_QUEUE_SLOT_SIZE */
+	__u32		max_record;	/* Longest record in the ring, bytes */
+	__u32		hdr_size;	/* Bytes of struct watch_queue_ring filled */
+	__u32		__reserved;
+};
+
+#define WATCH_QUEUE_INFO_SIZE_VER0	88	/* sizeof first published struct */
+
+/*
+ * IOC_WATCH_QUEUE_SETUP: size a new queue, once.  Zero the whole struct,
+ * then set size (bytes of data area wanted) and flags.  The data area is
+ * size rounded up to a power-of-two number of pages, at least one page.
+ * A size of 0, unknown flags or non-zero reserved fields fail with EINVAL,
+ * and so does a size above max_size unless WATCH_QUEUE_SETUP_CLAMP asks for
+ * max_size instead.  Fields that a later version adds go into __reserved,
+ * or, for the results, at the end of info.
+ */
+struct watch_queue_setup {
+	__aligned_u64	size;		/* In: bytes of data area wanted */
+	__aligned_u64	flags;		/* In: WATCH_QUEUE_SETUP_* */
+	__aligned_u64	__reserved[2];	/* In: zero */
+	struct watch_queue_info info;	/* Out: the ring, as GET_INFO reports it */
+};
+
+#define WATCH_QUEUE_SETUP_SIZE_VER0	(32 + WATCH_QUEUE_INFO_SIZE_VER0)
+
+/*
+ * The consumer's part, at consumer_off: the consumer writes tail, with
+ * release semantics, once it has read the records before it.  The kernel
+ * reads nothing else from userspace, and a tail that no consumer could
+ * have written (ahead of head, or more than nr_slots behind it) makes the
+ * ring look full.
+ */
+struct watch_queue_consumer {
+	__u32	tail;		/* Slots consumed */
+	__u32	__reserved;
 };
 
 /*
- * Header of a /dev/watch_queue ring, at offset 0 of the mapping.  The data
- * area follows in the next page.  Positions count 8-byte slots and run
- * freely; a record starts at data slot (pos & mask).
+ * The kernel's header, at header_off; read-only.  Positions count 8-byte
+ * slots and run freely; a record starts at data slot (pos & mask).  The
+ * kernel stores head with release semantics after the records before it.
+ * Fields past hdr_size are absent (an older kernel); the rest of the page
+ * is zero.
  *
- * The kernel writes head, mask and lost; the consumer writes only tail.  The
- * kernel never trusts anything it reads back from this page.
- *
- * Consumer protocol: load head with acquire semantics, consume the records
- * from tail up to head, then store tail with release semantics.
+ * lost is stored with one 64-bit store on a 64-bit kernel.  A consumer that
+ * can't load 64 bits at once (a 32-bit process without a 64-bit atomic
+ * load, or any process on a 32-bit kernel) loads lost_hi, then the low half
+ * of lost, then its high half, and starts again unless both high halves
+ * agree: the kernel stores the high half, the low half, then lost_hi.
  */
 struct watch_queue_ring {
-	__u32	head;		/* Slots produced (kernel-written) */
-	__u32	mask;		/* Slots in the data area minus 1 */
-	__u64	lost;		/* Records dropped, cumulative */
-	__u32	__reserved0[12];
-	/* tail is on its own 64-byte cache line */
-	__u32	tail;		/* Slots consumed (consumer-written) */
-	__u32	__reserved1[15];
+	__u32		head;		/* Slots produced */
+	__u32		mask;		/* nr_slots - 1 */
+	__aligned_u64	lost;		/* Records dropped, cumulative */
+	__u32		hdr_size;	/* sizeof(struct watch_queue_ring) of the kernel */
+	__u32		flags;		/* WATCH_QUEUE_RING_*: the kernel's status */
+	__aligned_u64	features;	/* WATCH_QUEUE_FEAT_* */
+	__u32		lost_hi;	/* lost >> 32, stored after lost */
+	__u32		__reserved;
 };
 
+/* Flags of the header: the kernel's status */
+#define WATCH_QUEUE_RING_LOSS_PENDING	0x0001	/* Records dropped, unreported yet */
+#define WATCH_QUEUE_RING_CLOSED		0x0002	/* Closed: no record will follow */
+
 #define WATCH_QUEUE_SLOT_SIZE		8	/* Size of a ring slot in bytes */
-#define WATCH_QUEUE_MAX_PAGES		256	/* Largest data area in pages */
+
+/*
+ * IOC_WATCH_QUEUE_PROBE: what this kernel posts, in the style of
+ * IORING_REGISTER_PROBE.  The caller sets nr_types to the entries it has
+ * room for after the header and zeroes the rest of the header; the kernel
+ * fills entries 0 to min(nr_types, last_type + 1) - 1, entry i describing
+ * type i.  A type the kernel knows but does not post (no source is built
+ * in) has flags 0.  Filters ignore unknown types, so they can't probe.
+ */
+struct watch_queue_probe_type {
+	__u32	type;			/* enum watch_notification_type */
+	__u32	flags;			/* WATCH_QUEUE_PROBE_* */
+	__u32	record_size;		/* Longest record of the type, bytes */
+	__u32	__reserved;
+	__u32	subtypes[8];		/* Bitmap of the subtypes it may post */
+};
+
+#define WATCH_QUEUE_PROBE_SUPPORTED	0x0001	/* The kernel posts this type */
+
+struct watch_queue_probe {
+	__u32		nr_types;	/* In: entries in types[] */
+	__u32		last_type;	/* Out: the highest type the kernel knows */
+	__aligned_u64	max_size;	/* Out: largest data area SETUP gives */
+	__aligned_u64	features;	/* Out: WATCH_QUEUE_FEAT_* */
+	__aligned_u64	__reserved[2];	/* In: zero */
+	struct watch_queue_probe_type types[];
+};
 
 /*
  * Type of key/keyring change notification.
@@ -209,7 +389,7 @@ enum key_notification_subtype {
 /*
  * Key/keyring notification record.
  * - watch.type = WATCH_TYPE_KEY_NOTIFY
- * - watch.subtype = enum key_notification_type
+ * - watch.subtype = enum key_notification_subtype
  */
 struct key_notification {
 	struct watch_notification watch;

@@ -8,8 +8,8 @@
  *	struct watchq q;
  *	const struct watch_notification *n;
  *
- *	if (watchq_open(&q, 4) < 0)
- *		err(1, "watchq_open");
+ *	if (watchq_open(&q, 16384) < 0)		// 16 KiB of records
+ *		err(1, "watchq_open");		// EOPNOTSUPP: no device
  *	keyctl(KEYCTL_WATCH_KEY, KEY_SPEC_SESSION_KEYRING, q.fd, 0x01);
  *	for (;;) {
  *		watchq_wait(&q, -1);
@@ -21,6 +21,11 @@
  * Records returned by watchq_next() stay valid until watchq_release(),
  * which hands their slots back to the kernel.  Skip records (ring padding)
  * are never returned.  Loss records are: they say where records were lost.
+ *
+ * Every offset, length and count of the ring comes from the kernel
+ * (IOC_WATCH_QUEUE_SETUP, IOC_WATCH_QUEUE_GET_INFO), never from a constant.
+ * The kernel's header and the data are mapped read-only, the consumer's
+ * page read-write.
  *
  * See Documentation/userspace-api/watch_queue_dev.rst
  */
@@ -43,77 +48,251 @@
 /**
  * struct watchq - A consumer of one /dev/watch_queue ring
  * @fd: The queue's file descriptor, for watches, filters, write and poll.
- * @ring: The shared header (page 0 of the mapping).
- * @data: The data area (the pages after the header).
- * @map_len: Length of the mapping.
- * @mask: Number of slots minus 1, read once when the ring is mapped.
+ * @ring: The kernel's header, read-only.
+ * @cons: The consumer's part: the tail.
+ * @data: The data area, read-only.
+ * @ro_map: The read-only mapping, of the header and the data.
+ * @ro_len: Its length.
+ * @cons_map: The read-write mapping, of the consumer's part.
+ * @cons_len: Its length.
+ * @mask: Number of slots minus 1, from the kernel's report of the ring.
  * @tail: Slots consumed so far, including those not yet released.
  * @head: The head as last loaded, up to which watchq_next() reads.
+ * @info: The geometry of the ring, as the kernel reported it.
  */
 struct watchq {
 	int fd;
-	struct watch_queue_ring *ring;
-	unsigned char *data;
-	size_t map_len;
+	const struct watch_queue_ring *ring;
+	struct watch_queue_consumer *cons;
+	const unsigned char *data;
+	void *ro_map;
+	size_t ro_len;
+	void *cons_map;
+	size_t cons_len;
 	uint32_t mask;
 	uint32_t tail;
 	uint32_t head;
+	struct watch_queue_info info;
 };
+
+/**
+ * watchq_unsupported_errno - The error of a failed open() of the device
+ * @err: errno of the open().
+ *
+ * A kernel without the device has no node (ENOENT) or a node with no
+ * driver behind it (ENXIO, ENODEV): the helper reports both as EOPNOTSUPP.
+ *
+ * Return: -EOPNOTSUPP for those, else -@err.
+ */
+static inline int watchq_unsupported_errno(int err)
+{
+	if (err == ENOENT || err == ENXIO || err == ENODEV)
+		return -EOPNOTSUPP;
+	return -err;
+}
+
+/* Set errno from a helper's -errno result, and return it. */
+static inline int watchq_fail(int ret)
+{
+	errno = -ret;
+	return ret;
+}
+
+/**
+ * watchq_get_info - Ask the kernel for the geometry of a queue's ring
+ * @fd: A /dev/watch_queue descriptor.
+ * @info: Filled in; mmap_len is 0 if the queue has no ring yet.
+ *
+ * Return: 0, or -errno (-EOPNOTSUPP if @fd is no such queue).
+ */
+static inline int watchq_get_info(int fd, struct watch_queue_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	if (ioctl(fd, IOC_WATCH_QUEUE_GET_INFO, info) < 0)
+		return -(errno == ENOTTY ? EOPNOTSUPP : errno);
+	return 0;
+}
+
+/**
+ * watchq_setup - Give a queue its ring
+ * @fd: A /dev/watch_queue descriptor, not yet sized.
+ * @size: Bytes of records wanted; the kernel rounds it up to a power-of-two
+ *	number of pages.
+ * @flags: WATCH_QUEUE_SETUP_* (WATCH_QUEUE_SETUP_CLAMP: take the largest
+ *	ring instead of failing when @size is larger).
+ * @info: Filled in with the geometry of the ring.
+ *
+ * Return: 0, or -errno (-EOPNOTSUPP if @fd is no such queue).
+ */
+static inline int watchq_setup(int fd, uint64_t size, uint64_t flags,
+			       struct watch_queue_info *info)
+{
+	struct watch_queue_setup setup;
+
+	memset(info, 0, sizeof(*info));
+	memset(&setup, 0, sizeof(setup));
+	setup.size = size;
+	setup.flags = flags;
+	if (ioctl(fd, IOC_WATCH_QUEUE_SETUP, &setup) < 0)
+		return -(errno == ENOTTY ? EOPNOTSUPP : errno);
+	*info = setup.info;
+	return 0;
+}
+
+/**
+ * watchq_unmap - Unmap the ring, leaving the descriptor open
+ * @q: The consumer.
+ *
+ * Return: 0, or -errno of munmap().
+ */
+static inline int watchq_unmap(struct watchq *q)
+{
+	int ret = 0;
+
+	if (q->cons_map && munmap(q->cons_map, q->cons_len))
+		ret = -errno;
+	if (q->ro_map && munmap(q->ro_map, q->ro_len))
+		ret = -errno;
+	q->cons_map = NULL;
+	q->ro_map = NULL;
+	q->ring = NULL;
+	q->cons = NULL;
+	q->data = NULL;
+	return ret;
+}
+
+/**
+ * watchq_map_info - Map the ring of a queue whose geometry is known
+ * @q: The consumer to set up.
+ * @fd: The queue's descriptor.
+ * @info: The geometry, from watchq_setup() or watchq_get_info().
+ *
+ * Map the header and the data read-only, in one mapping that spans both,
+ * and the consumer's part read-write.
+ *
+ * Return: 0; -ENODATA if the queue has no ring yet; -EPROTO if the
+ * geometry makes no sense; or -errno of mmap().
+ */
+static inline int watchq_map_info(struct watchq *q, int fd,
+				  const struct watch_queue_info *info)
+{
+	uint64_t lo, hi, end;
+	void *ro, *rw;
+	int ret;
+
+	memset(q, 0, sizeof(*q));
+	q->fd = fd;
+	q->info = *info;
+	if (!info->mmap_len)
+		return -ENODATA;
+	if (!info->nr_slots || (info->nr_slots & (info->nr_slots - 1)) ||
+	    info->data_len != (uint64_t)info->nr_slots * WATCH_QUEUE_SLOT_SIZE ||
+	    info->header_len < sizeof(struct watch_queue_ring) ||
+	    info->consumer_len < sizeof(struct watch_queue_consumer))
+		return -EPROTO;
+
+	lo = info->header_off < info->data_off ? info->header_off :
+						 info->data_off;
+	hi = info->header_off + info->header_len;
+	end = info->data_off + info->data_len;
+	if (end > hi)
+		hi = end;
+	ro = mmap(NULL, hi - lo, PROT_READ, MAP_SHARED, fd, lo);
+	if (ro == MAP_FAILED)
+		return -errno;
+	rw = mmap(NULL, info->consumer_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		  fd, info->consumer_off);
+	if (rw == MAP_FAILED) {
+		ret = -errno;
+		munmap(ro, hi - lo);
+		return ret;
+	}
+	q->ro_map = ro;
+	q->ro_len = hi - lo;
+	q->cons_map = rw;
+	q->cons_len = info->consumer_len;
+	q->ring = (const struct watch_queue_ring *)
+		((const unsigned char *)ro + (info->header_off - lo));
+	q->data = (const unsigned char *)ro + (info->data_off - lo);
+	q->cons = (struct watch_queue_consumer *)rw;
+	q->mask = info->nr_slots - 1;
+	if (q->ring->mask != q->mask) {
+		watchq_unmap(q);
+		return -EPROTO;
+	}
+	q->tail = __atomic_load_n(&q->cons->tail, __ATOMIC_RELAXED);
+	q->head = q->tail;
+	return 0;
+}
 
 /**
  * watchq_map - Map the ring of an already sized queue
  * @q: The consumer to set up.
- * @fd: A /dev/watch_queue descriptor sized to @nr_pages pages.
- * @nr_pages: Pages in its data area.
+ * @fd: A /dev/watch_queue descriptor with a ring: sized by this process or
+ *	by another that passed it on (SCM_RIGHTS, a service manager's store).
  *
- * Return: 0, or -errno.
+ * Return: 0, or -errno (errno is set too): -ENODATA if the queue has no
+ * ring yet, -EOPNOTSUPP if @fd is no /dev/watch_queue queue.
  */
-static inline int watchq_map(struct watchq *q, int fd, unsigned int nr_pages)
+static inline int watchq_map(struct watchq *q, int fd)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	void *map;
+	struct watch_queue_info info;
+	int ret;
 
 	memset(q, 0, sizeof(*q));
 	q->fd = fd;
-	q->map_len = (nr_pages + 1) * page;
-	map = mmap(NULL, q->map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		return -errno;
-	q->ring = (struct watch_queue_ring *)map;
-	q->data = (unsigned char *)map + page;
-	q->mask = q->ring->mask;
-	if ((size_t)q->mask + 1 != nr_pages * page / WATCH_QUEUE_SLOT_SIZE) {
-		munmap(map, q->map_len);
-		return -EPROTO;
+	ret = watchq_get_info(fd, &info);
+	if (ret == 0)
+		ret = watchq_map_info(q, fd, &info);
+	return ret < 0 ? watchq_fail(ret) : 0;
+}
+
+/**
+ * watchq_open_flags - Open, size and map a new queue
+ * @q: The consumer to set up.
+ * @size: Bytes of records wanted (see watchq_setup()).
+ * @flags: WATCH_QUEUE_SETUP_* flags.
+ *
+ * The only system call made before the kernel is known to have the device
+ * is the open() of WATCHQ_DEVICE: a kernel without it gets nothing else.
+ *
+ * Return: 0, or -errno (errno is set too).  -EOPNOTSUPP means that this
+ * kernel has no /dev/watch_queue, or one without IOC_WATCH_QUEUE_SETUP.
+ */
+static inline int watchq_open_flags(struct watchq *q, uint64_t size,
+				    uint64_t flags)
+{
+	struct watch_queue_info info;
+	int fd, ret;
+
+	memset(q, 0, sizeof(*q));
+	q->fd = -1;
+	fd = open(WATCHQ_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return watchq_fail(watchq_unsupported_errno(errno));
+	ret = watchq_setup(fd, size, flags, &info);
+	if (ret == 0)
+		ret = watchq_map_info(q, fd, &info);
+	if (ret < 0) {
+		close(fd);
+		q->fd = -1;
+		return watchq_fail(ret);
 	}
-	q->tail = __atomic_load_n(&q->ring->tail, __ATOMIC_RELAXED);
-	q->head = q->tail;
 	return 0;
 }
 
 /**
  * watchq_open - Open, size and map a new queue
  * @q: The consumer to set up.
- * @nr_pages: Size of the data area in pages: a power of two, 1 to 256.
+ * @size: Bytes of records wanted; rounded up to a power-of-two number of
+ *	pages.  A size above the kernel's maximum fails with EINVAL.
  *
- * Return: 0, or -errno from open(), the sizing ioctl() or mmap().
+ * Return: 0, or -errno (errno is set too); -EOPNOTSUPP if the kernel has
+ * no /dev/watch_queue (see watchq_open_flags()).
  */
-static inline int watchq_open(struct watchq *q, unsigned int nr_pages)
+static inline int watchq_open(struct watchq *q, uint64_t size)
 {
-	int fd, ret;
-
-	fd = open(WATCHQ_DEVICE, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (ioctl(fd, IOC_WATCH_QUEUE_SET_SIZE, nr_pages) < 0) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	ret = watchq_map(q, fd, nr_pages);
-	if (ret < 0)
-		close(fd);
-	return ret;
+	return watchq_open_flags(q, size, 0);
 }
 
 /**
@@ -122,11 +301,9 @@ static inline int watchq_open(struct watchq *q, unsigned int nr_pages)
  */
 static inline void watchq_close(struct watchq *q)
 {
-	if (q->ring)
-		munmap(q->ring, q->map_len);
+	watchq_unmap(q);
 	if (q->fd >= 0)
 		close(q->fd);
-	q->ring = NULL;
 	q->fd = -1;
 }
 
@@ -204,7 +381,7 @@ static inline const struct watch_notification *watchq_next(struct watchq *q)
  */
 static inline void watchq_release(struct watchq *q)
 {
-	__atomic_store_n(&q->ring->tail, q->tail, __ATOMIC_RELEASE);
+	__atomic_store_n(&q->cons->tail, q->tail, __ATOMIC_RELEASE);
 }
 
 /**
@@ -228,15 +405,72 @@ static inline int watchq_release_idle(struct watchq *q)
 	return q->head == q->tail;
 }
 
+/* 32-bit halves of the header's 64-bit lost, which they alias. */
+typedef uint32_t __attribute__((__may_alias__)) watchq_u32_alias;
+
+/**
+ * watchq_lost_split - Records dropped so far, read 32 bits at a time
+ * @q: The consumer.
+ *
+ * For a consumer that can't load 64 bits at once: load lost_hi, then the
+ * low half of lost, then its high half, and start again unless the two
+ * high halves agree.  The kernel stores the high half of lost, then the low
+ * half, then lost_hi, and lost only grows, so the halves read belong to one
+ * value.  A header without lost_hi (hdr_size too small) has a lost stored
+ * at once: its high half is read twice instead.
+ *
+ * Return: The header's count of lost records.
+ */
+static inline uint64_t watchq_lost_split(const struct watchq *q)
+{
+	const watchq_u32_alias *half = (const watchq_u32_alias *)&q->ring->lost;
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	const int hi = 0;
+#else
+	const int hi = 1;
+#endif
+	const uint32_t *first = &q->ring->lost_hi;
+	uint32_t h1, lo, h2;
+
+	if (q->ring->hdr_size < offsetof(struct watch_queue_ring, lost_hi) +
+				sizeof(q->ring->lost_hi))
+		first = (const uint32_t *)&half[hi];
+	do {
+		h1 = __atomic_load_n(first, __ATOMIC_ACQUIRE);
+		lo = __atomic_load_n(&half[!hi], __ATOMIC_ACQUIRE);
+		h2 = __atomic_load_n(&half[hi], __ATOMIC_RELAXED);
+	} while (h1 != h2);
+	return (uint64_t)h1 << 32 | lo;
+}
+
 /**
  * watchq_lost - Records the kernel dropped so far, cumulative
  * @q: The consumer.
+ *
+ * One 64-bit load where the process has one, else watchq_lost_split().
  *
  * Return: The header's count of lost records.
  */
 static inline uint64_t watchq_lost(const struct watchq *q)
 {
+#if __SIZEOF_POINTER__ >= 8
 	return __atomic_load_n(&q->ring->lost, __ATOMIC_RELAXED);
+#else
+	return watchq_lost_split(q);
+#endif
+}
+
+/**
+ * watchq_flags - The kernel's status flags of the ring
+ * @q: The consumer.
+ *
+ * Return: WATCH_QUEUE_RING_* flags: LOSS_PENDING while records were
+ * dropped that no loss record reports yet, CLOSED once the queue is closed
+ * and nothing more will come.
+ */
+static inline uint32_t watchq_flags(const struct watchq *q)
+{
+	return __atomic_load_n(&q->ring->flags, __ATOMIC_ACQUIRE);
 }
 
 /**

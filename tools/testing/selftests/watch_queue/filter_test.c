@@ -108,6 +108,26 @@ TEST_F(queue, rejects_malformed_filters)
 	b.t[0].info_mask = WATCH_INFO_LENGTH;
 	EXPECT_EQ(EINVAL, set_filter(self->fd, &b));
 
+	/*
+	 * Nor the reserved bit 0x80, which may later mark a long record: in
+	 * the mask, in the filter, with other bits, for any type.
+	 */
+	filter_init(&b, 1);
+	filter_all_subtypes(&b.t[0], WATCH_TYPE_KEY_NOTIFY);
+	b.t[0].info_mask = WATCH_INFO_RESERVED;
+	EXPECT_EQ(EINVAL, set_filter(self->fd, &b));
+	b.t[0].info_filter = WATCH_INFO_RESERVED;
+	EXPECT_EQ(EINVAL, set_filter(self->fd, &b));
+	b.t[0].info_mask = WATCH_INFO_RESERVED | WATCH_INFO_FLAG_0 |
+			   WATCH_INFO_ID;
+	b.t[0].info_filter = WATCH_INFO_FLAG_0;
+	EXPECT_EQ(EINVAL, set_filter(self->fd, &b));
+	b.t[0].type = 1000;
+	EXPECT_EQ(EINVAL, set_filter(self->fd, &b));
+	/* The same filter without the bit is fine. */
+	b.t[0].info_mask &= ~WATCH_INFO_RESERVED;
+	EXPECT_EQ(0, set_filter(self->fd, &b));
+
 	EXPECT_EQ(EFAULT, set_filter(self->fd, (void *)8));
 
 	/* The largest valid filter, then removal with NULL. */
@@ -198,7 +218,7 @@ FIXTURE(ring) {
 
 FIXTURE_SETUP(ring)
 {
-	ASSERT_EQ(0, watchq_open(&self->q, 4));
+	ASSERT_EQ(0, watchq_open(&self->q, 4 * WQ_PAGE_SIZE));
 }
 
 FIXTURE_TEARDOWN(ring)

@@ -18,11 +18,12 @@
  * the new group, so that only one stock ever holds charges of the group:
  * between two readings, memory.current then moves by what the kernel
  * allocated for the group plus or minus 64 pages.  For a ring of 256 data
- * pages, the kernel allocates exactly 257 pages plus a few small objects
- * (the page array, 2 KiB, and the ring's own structure), which WQ_META_PAGES
- * bounds with room to spare.  So a kernel that charges the ring reads at
- * least 257 - 64 = 193 pages more, and one that does not, or leaks it, at
- * most 64 + WQ_META_PAGES = 72: the bounds are far apart on both sides.
+ * pages, the kernel allocates exactly 258 pages (the consumer's page and the
+ * header page too) plus a few small objects (the page array, 2 KiB, and the
+ * ring's own structure), which WQ_META_PAGES bounds with room to spare.  So
+ * a kernel that charges the ring reads at least 258 - 64 = 194 pages more,
+ * and one that does not, or leaks it, at most 64 + WQ_META_PAGES = 72: the
+ * bounds are far apart on both sides.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -42,6 +43,7 @@
 #include "wq_records.h"
 
 #define WQ_RING_PAGES	256	/* Data pages of the rings measured */
+#define WQ_RING_BYTES	(WQ_RING_PAGES * WQ_PAGE_SIZE)
 #define WQ_META_PAGES	8	/* Kernel metadata of a ring, at most */
 
 /* What the child saw when it failed: a line for the parent's log. */
@@ -121,14 +123,24 @@ FIXTURE_TEARDOWN(memcg)
 	EXPECT_EQ(0, ret) TH_LOG("removing the group: %s", strerror(-ret));
 }
 
+/* Size @fd with a ring of WQ_RING_PAGES data pages; 0 or -1 with errno. */
+static int setup_ring(int fd)
+{
+	struct watch_queue_info info;
+	int ret = watchq_setup(fd, WQ_RING_BYTES, 0, &info);
+
+	errno = -ret;
+	return ret ? -1 : 0;
+}
+
 /*
- * SET_SIZE raises the group's memory.current by the ring's pages, the
- * pages stay charged while they are mapped after close, and close plus
- * munmap bring memory.current back: nothing is left charged.
+ * SETUP raises the group's memory.current by the ring's pages, the pages
+ * stay charged while they are mapped after close, and close plus munmap
+ * bring memory.current back: nothing is left charged.
  */
 static void charge_body(const struct wq_cgroup *cg)
 {
-	const long long want = WQ_RING_PAGES + 1;
+	const long long want = WQ_RING_PAGES + 2;
 	const struct watch_notification *n;
 	long long c0, c1, c2, c3;
 	struct watchq q;
@@ -138,18 +150,18 @@ static void charge_body(const struct wq_cgroup *cg)
 	if (fd < 0)
 		CHILD_FAIL(1, "open: %s", strerror(-fd));
 	c0 = current_pages(cg, 2);
-	if (ioctl(fd, IOC_WATCH_QUEUE_SET_SIZE, WQ_RING_PAGES) < 0)
-		CHILD_FAIL(3, "SET_SIZE(%d): %s", WQ_RING_PAGES,
+	if (setup_ring(fd))
+		CHILD_FAIL(3, "SETUP(%d pages): %s", WQ_RING_PAGES,
 			   strerror(errno));
 	c1 = current_pages(cg, 4);
-	fprintf(stderr, "# SET_SIZE(%d): memory.current +%lld pages\n",
+	fprintf(stderr, "# SETUP(%d pages): memory.current +%lld pages\n",
 		WQ_RING_PAGES, c1 - c0);
 	if (c1 - c0 < want - WQ_MEMCG_BATCH ||
 	    c1 - c0 > want + WQ_MEMCG_BATCH + WQ_META_PAGES)
-		CHILD_FAIL(5, "SET_SIZE(%d) charged %lld pages, not %lld +/- %d",
+		CHILD_FAIL(5, "SETUP(%d pages) charged %lld pages, not %lld +/- %d",
 			   WQ_RING_PAGES, c1 - c0, want, WQ_MEMCG_BATCH);
 
-	if (watchq_map(&q, fd, WQ_RING_PAGES))
+	if (watchq_map(&q, fd))
 		CHILD_FAIL(6, "mmap: %s", strerror(errno));
 	if (wq_inject(fd, 1, 16, 5) != 16)
 		CHILD_FAIL(7, "write: %s", strerror(errno));
@@ -163,7 +175,7 @@ static void charge_body(const struct wq_cgroup *cg)
 		CHILD_FAIL(10, "only %lld pages charged while mapped",
 			   c2 - c0);
 
-	if (munmap(q.ring, q.map_len))
+	if (watchq_unmap(&q))
 		CHILD_FAIL(11, "munmap: %s", strerror(errno));
 	c3 = current_pages(cg, 12);
 	fprintf(stderr, "# closed and unmapped: %+lld pages\n", c3 - c0);
@@ -185,7 +197,7 @@ TEST_F(memcg, ring_pages_charged_until_unmapped)
 }
 
 /*
- * A ring that does not fit under memory.max: SET_SIZE fails with ENOMEM,
+ * A ring that does not fit under memory.max: SETUP fails with ENOMEM,
  * without the OOM killer, and leaves nothing charged; the queue can still
  * be sized once the limit allows it.
  */
@@ -203,7 +215,7 @@ static void max_body(const struct wq_cgroup *cg)
 		CHILD_FAIL(1, "open: %s", strerror(-fd));
 	/*
 	 * Room for half the ring: even if the stock held a full batch that
-	 * the limit gets back, 128 + 64 pages are less than 257.
+	 * the limit gets back, 128 + 64 pages are less than 258.
 	 */
 	c0 = current_pages(cg, 2);
 	snprintf(val, sizeof(val), "%lld", (c0 + WQ_RING_PAGES / 2) * page);
@@ -211,9 +223,9 @@ static void max_body(const struct wq_cgroup *cg)
 	if (ret < 0)
 		CHILD_FAIL(3, "setting memory.max: %s", strerror(-ret));
 
-	ret = ioctl(fd, IOC_WATCH_QUEUE_SET_SIZE, WQ_RING_PAGES);
+	ret = setup_ring(fd);
 	if (ret != -1 || errno != ENOMEM)
-		CHILD_FAIL(4, "SET_SIZE(%d) over memory.max: %d (%s), not ENOMEM",
+		CHILD_FAIL(4, "SETUP(%d pages) over memory.max: %d (%s), not ENOMEM",
 			   WQ_RING_PAGES, ret, ret ? strerror(errno) : "success");
 	max = wq_cg_key(cg->path, "memory.events", "max");
 	oom = wq_cg_key(cg->path, "memory.events", "oom");
@@ -226,16 +238,16 @@ static void max_body(const struct wq_cgroup *cg)
 			   kills);
 	c1 = current_pages(cg, 7);
 	if (c1 - c0 > WQ_MEMCG_BATCH + WQ_META_PAGES)
-		CHILD_FAIL(8, "the failed SET_SIZE left %lld pages charged",
+		CHILD_FAIL(8, "the failed SETUP left %lld pages charged",
 			   c1 - c0);
 
 	ret = wq_cg_write(cg->path, "memory.max", "max");
 	if (ret < 0)
 		CHILD_FAIL(9, "resetting memory.max: %s", strerror(-ret));
-	if (ioctl(fd, IOC_WATCH_QUEUE_SET_SIZE, WQ_RING_PAGES) < 0)
-		CHILD_FAIL(10, "SET_SIZE(%d) after the failure: %s",
+	if (setup_ring(fd))
+		CHILD_FAIL(10, "SETUP(%d pages) after the failure: %s",
 			   WQ_RING_PAGES, strerror(errno));
-	if (watchq_map(&q, fd, WQ_RING_PAGES))
+	if (watchq_map(&q, fd))
 		CHILD_FAIL(11, "mmap: %s", strerror(errno));
 	if (wq_inject(fd, 2, 24, 9) != 24)
 		CHILD_FAIL(12, "write: %s", strerror(errno));
@@ -320,7 +332,7 @@ static void open_watchers(struct watchq *q, int nr, int code)
 	int i;
 
 	for (i = 0; i < nr; i++)
-		if (watchq_open(&q[i], 1))
+		if (watchq_open(&q[i], WQ_PAGE_SIZE))
 			CHILD_FAIL(code, "opening a queue: %s", strerror(errno));
 }
 

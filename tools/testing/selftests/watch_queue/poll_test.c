@@ -165,7 +165,7 @@ FIXTURE(queue) {
 
 FIXTURE_SETUP(queue)
 {
-	ASSERT_EQ(0, watchq_open(&self->q, 1));
+	ASSERT_EQ(0, watchq_open(&self->q, WQ_PAGE_SIZE));
 }
 
 FIXTURE_TEARDOWN(queue)
@@ -595,7 +595,7 @@ FIXTURE_VARIANT_ADD(burst, epoll_et_1) {
 FIXTURE_SETUP(burst)
 {
 	self->epfd = -1;
-	ASSERT_EQ(0, watchq_open(&self->q, variant->nr_pages));
+	ASSERT_EQ(0, watchq_open(&self->q, variant->nr_pages * WQ_PAGE_SIZE));
 	if (variant->epoll_flags) {
 		self->epfd = epoll_for(self->q.fd, variant->epoll_flags);
 		ASSERT_LE(0, self->epfd);

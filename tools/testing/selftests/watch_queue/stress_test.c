@@ -155,7 +155,7 @@ FIXTURE_VARIANT_ADD(stress, sixty_four_pages) {
 
 FIXTURE_SETUP(stress)
 {
-	ASSERT_EQ(0, watchq_open(&self->q, variant->nr_pages));
+	ASSERT_EQ(0, watchq_open(&self->q, variant->nr_pages * WQ_PAGE_SIZE));
 	self->st.fd = self->q.fd;
 	self->st.ring = self->q.ring;
 }
@@ -176,6 +176,11 @@ struct tally {
 	int flush;
 };
 
+/* The types whose records may be lost: key records only with a key. */
+#define LOST_TYPES(key)							\
+	(WATCH_LOST_TYPE(WATCH_TYPE_USER_NOTIFY) |			\
+	 ((key) >= 0 ? WATCH_LOST_TYPE(WATCH_TYPE_KEY_NOTIFY) : 0))
+
 /* Check one record from the ring and count it. */
 static void check_record(struct __test_metadata *_metadata, struct tally *t,
 			 const struct watch_notification *n, __s32 key)
@@ -191,6 +196,11 @@ static void check_record(struct __test_metadata *_metadata, struct tally *t,
 		ASSERT_EQ(sizeof(*loss), watchq_rec_len(n));
 		ASSERT_EQ(0, t->after_loss) TH_LOG("two loss records in a row");
 		ASSERT_LT(0, loss->nr_lost);
+		/* Only the types posted here can have been lost. */
+		ASSERT_NE(0, loss->lost_types & LOST_TYPES(key));
+		ASSERT_EQ(0, loss->lost_types & ~LOST_TYPES(key))
+			TH_LOG("lost types %#llx",
+			       (unsigned long long)loss->lost_types);
 		t->reported += loss->nr_lost;
 		t->loss_records++;
 		t->after_loss = 1;

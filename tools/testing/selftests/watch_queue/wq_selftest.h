@@ -31,6 +31,7 @@
 
 #define WQ_PAGE_SIZE	((size_t)sysconf(_SC_PAGESIZE))
 #define WQ_PIPE_NOTES	64	/* Size of a wq_queue on a pipe, in notes */
+#define WQ_RING_SIZE	4096	/* Size of a wq_queue's ring, in bytes */
 
 /* The bit-fields of a record header, as plain values for ASSERT_EQ(). */
 static inline unsigned int wq_type(const struct watch_notification *n)
@@ -191,7 +192,7 @@ static inline int wq_queue_open(struct wq_queue *q, int use_pipe)
 		q->fd = ret;
 		return 0;
 	}
-	ret = watchq_open(&q->q, 1);
+	ret = watchq_open(&q->q, WQ_RING_SIZE);
 	if (ret < 0)
 		return ret;
 	q->fd = q->q.fd;
@@ -209,11 +210,9 @@ static inline int wq_queue_close(struct wq_queue *q)
 		if (q->wfd >= 0 && close(q->wfd))
 			ret = -errno;
 	} else if (q->fd >= 0) {
-		if (munmap(q->q.ring, q->q.map_len))
-			ret = -errno;
+		ret = watchq_unmap(&q->q);
 		if (close(q->fd))
 			ret = -errno;
-		q->q.ring = NULL;
 		q->q.fd = -1;
 	}
 	q->fd = -1;

@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# lint.sh TOP TREE LOG
+#
+# The style checks a maintainer would run, on everything the project adds:
+#   - scripts/checkpatch.pl --strict on every patch of patches/series and on
+#     every new C file and header of the repository (-f);
+#   - scripts/kernel-doc -Wall on the new kernel sources and the core files
+#     the series changes, so that every function has its kernel-doc;
+#   - docutils on the project's rST documents, warnings being errors (the
+#     documents use no Sphinx extension, so plain docutils parses them as
+#     make htmldocs would).
+# Prints one line per failing check and the details to LOG; exits 1 if any
+# check found an ERROR, a WARNING or (checkpatch --strict) a CHECK.
+set -u
+top=$1 tree=$2 log=$3
+
+: >"$log"
+fails=0
+
+# fail WHAT OUTPUT: record a failing check.
+fail()
+{
+	fails=$((fails + 1))
+	echo "      lint: $1" >&2
+	{ echo "=== $1"; printf '%s\n' "$2"; } >>"$log"
+}
+
+# checkpatch runs from the tree, which is not a git repository: it finds
+# its data files there and skips the git-based checks.
+checkpatch()
+{
+	(cd "$tree" && ./scripts/checkpatch.pl --strict --quiet --no-summary \
+		--color=never --show-types "$@" 2>&1)
+}
+
+while read -r p _; do
+	case "$p" in '' | '#'*) continue ;; esac
+	out=$(checkpatch "$top/patches/$p")
+	[ -z "$out" ] || fail "checkpatch: patches/$p" "$out"
+done <"$top/patches/series"
+
+sources=$(cd "$top" && git ls-files -- 'drivers/*.[ch]' 'fs/*.[ch]' \
+	'include/*.h' 'kernel/*.[ch]' 'samples/*.[ch]' 'tools/*.[ch]' \
+	'harness/*.c' 2>/dev/null || true)
+for f in $sources; do
+	out=$(checkpatch -f "$top/$f")
+	[ -z "$out" ] || fail "checkpatch: $f" "$out"
+done
+
+# kernel-doc: the repository's kernel sources, and the core of the series.
+kdoc=$(cd "$top" && git ls-files -- 'drivers/*.[ch]' 'fs/*.[ch]' \
+	'include/linux/*.h' 'kernel/*.[ch]' 2>/dev/null || true)
+for f in $kdoc kernel/watch_queue.c include/linux/watch_queue.h; do
+	src=$tree/$f
+	[ -f "$src" ] || continue
+	out=$("$tree/scripts/kernel-doc" -none -Wall "$src" 2>&1)
+	[ -z "$out" ] || fail "kernel-doc: $f" "$out"
+done
+
+# rST: the project's documents, and the core-api page the series changes.
+docs=$(cd "$top" && git ls-files -- 'Documentation/*.rst' 2>/dev/null || true)
+for d in $docs Documentation/core-api/watch_queue.rst; do
+	src=$tree/$d
+	[ -f "$src" ] || continue
+	out=$(rst2html --halt=warning --report=warning --no-raw \
+		--no-file-insertion "$src" 2>&1 >/dev/null)
+	[ $? -eq 0 ] && [ -z "$out" ] || fail "docutils: $d" "$out"
+done
+
+if [ $fails -ne 0 ]; then
+	echo "error: $fails style checks failed; details: ${log#"$PWD"/}" >&2
+	echo "       fix: see Documentation/process/coding-style.rst and" >&2
+	echo "       doc-guide/kernel-doc.rst; re-run with make lint" >&2
+	exit 1
+fi
