@@ -379,6 +379,7 @@ static struct user_namespace *ns_notify_user_ns_of(int fd)
 	struct task_struct *task;
 	struct ns_common *ns;
 	struct pid *pid;
+
 	CLASS(fd, f)(fd);
 
 	if (fd_empty(f))

@@ -517,8 +517,9 @@ int main(int argc, char **argv)
 		printf("%s[id %u] watching every mount of %s\n", label,
 		       0x50 + i, mntns[i]);
 	}
-	printf("%swatching %d key(s), %d mount(s), %d mount namespace(s), %d superblock(s) and %d user namespace(s)",
-	       label, nkeys, nmounts, nmntns, nsbs, nns);
+	printf("%swatching %d key(s), %d mount(s), ", label, nkeys, nmounts);
+	printf("%d mount namespace(s), %d superblock(s) and %d user namespace(s)",
+	       nmntns, nsbs, nns);
 	printf(" through %s\n",
 	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
 	fflush(stdout);

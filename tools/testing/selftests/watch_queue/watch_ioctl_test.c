@@ -8,6 +8,7 @@
  * attaches nothing.  The sources' own objects are tested by their tests.
  */
 #define _GNU_SOURCE
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stddef.h>
@@ -25,11 +26,11 @@
 #include "wq_records.h"
 
 /* The layout is the same for 32-bit and 64-bit processes. */
-_Static_assert(sizeof(struct watch_queue_watch) == WATCH_QUEUE_WATCH_SIZE_VER0,
-	       "struct watch_queue_watch");
-_Static_assert(offsetof(struct watch_queue_watch, pathname) == 24, "pathname");
-_Static_assert(offsetof(struct watch_queue_watch, ns_id) == 40, "ns_id");
-_Static_assert(_IOC_SIZE(IOC_WATCH_QUEUE_WATCH) == 48, "command");
+static_assert(sizeof(struct watch_queue_watch) == WATCH_QUEUE_WATCH_SIZE_VER0,
+	      "struct watch_queue_watch");
+static_assert(offsetof(struct watch_queue_watch, pathname) == 24, "pathname");
+static_assert(offsetof(struct watch_queue_watch, ns_id) == 40, "ns_id");
+static_assert(_IOC_SIZE(IOC_WATCH_QUEUE_WATCH) == 48, "command");
 
 FIXTURE(wioc) {
 	struct wq_queue q;
@@ -84,8 +85,10 @@ FIXTURE_TEARDOWN(wioc)
 
 /* @w works, and its watch is there until it is removed. */
 #define ASSERT_WATCHES(w, size) do {					\
-	ASSERT_EQ(0, wq_watch_ioctl(self->q.fd, w, size))		\
-		TH_LOG("size %zu: %s", (size_t)(size), strerror(errno)); \
+	size_t __sz = (size);						\
+									\
+	ASSERT_EQ(0, wq_watch_ioctl(self->q.fd, w, __sz))		\
+		TH_LOG("size %zu: %s", __sz, strerror(errno));		\
 	ASSERT_EQ(0, wq_mount_unwatch(self->q.fd, 1));			\
 	ASSERT_RECS(&self->q, GONE(1, self->base_id));			\
 } while (0)

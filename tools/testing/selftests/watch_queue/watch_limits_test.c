@@ -139,8 +139,7 @@ TEST_F(cap, child_cannot_raise_it)
 	for (i = 0; i < PARENT_CAP; i++)
 		ASSERT_EQ(0, wq_mount_watch(AT_FDCWD, "/", 0, q[i].fd, i))
 			TH_LOG("watch %d: %s", i, strerror(errno));
-	ASSERT_FAILS(EAGAIN, wq_mount_watch(AT_FDCWD, "/", 0,
-					     q[PARENT_CAP].fd, 1));
+	ASSERT_FAILS(EAGAIN, wq_mount_watch(AT_FDCWD, "/", 0, q[PARENT_CAP].fd, 1));
 
 	/* The watches of a closed queue are freed after a grace period. */
 	ASSERT_EQ(0, wq_queue_close(&q[0]));
@@ -151,8 +150,7 @@ TEST_F(cap, child_cannot_raise_it)
 		wq_sleep_ms(10);
 	}
 	ASSERT_GT(WAIT_MS / 10, i) TH_LOG("the closed queue's watch was not given back");
-	ASSERT_FAILS(EAGAIN, wq_mount_watch(AT_FDCWD, "/", 0,
-					     q[PARENT_CAP + 1].fd, 1));
+	ASSERT_FAILS(EAGAIN, wq_mount_watch(AT_FDCWD, "/", 0, q[PARENT_CAP + 1].fd, 1));
 	_exit(0);
 }
 
