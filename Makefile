@@ -136,7 +136,8 @@ check: lint kernel initramfs disk
 
 # A program built against our headers, on the unpatched base kernel (built
 # once, ~12 minutes; then incremental), with the same initramfs: watchq_open()
-# must fail with EOPNOTSUPP after nothing but the open() of the device.  Not
+# must fail with EOPNOTSUPP after nothing but the open() of the device, and
+# the watch helpers on a notification pipe after nothing but the ioctl.  Not
 # part of check: it needs a second kernel and a second boot.
 check-pristine: initramfs disk
 	@$(MAKE) --no-print-directory kernel FLAVOUR=pristine

@@ -497,7 +497,8 @@ static inline int watchq_wait(struct watchq *q, int timeout_ms)
 
 /*
  * Watches: IOC_WATCH_QUEUE_WATCH on a queue's descriptor, a /dev/watch_queue
- * file or a notification pipe alike.  Each function returns 0 or -errno;
+ * file or a notification pipe alike.  Each function returns 0 or -errno,
+ * with errno set;
  * -EOPNOTSUPP when the kernel can't set such a watch through the queue (a
  * kernel without IOC_WATCH_QUEUE_WATCH answers ENOTTY, which they turn
  * into -EOPNOTSUPP, so that no other system call is ever tried).  See
@@ -509,13 +510,15 @@ static inline int watchq_wait(struct watchq *q, int timeout_ms)
  * @fd: The queue: a /dev/watch_queue descriptor or a notification pipe.
  * @w: The request, zeroed but for what it sets.
  *
- * Return: 0, or -errno (-EOPNOTSUPP for ENOTTY).
+ * Return: 0, or -errno, errno being set too (EOPNOTSUPP for ENOTTY).
  */
 static inline int watchq_watch(int fd, const struct watch_queue_watch *w)
 {
 	if (ioctl(fd, IOC_WATCH_QUEUE_WATCH, w) == 0)
 		return 0;
-	return errno == ENOTTY ? -EOPNOTSUPP : -errno;
+	if (errno == ENOTTY)
+		errno = EOPNOTSUPP;
+	return -errno;
 }
 
 /**
