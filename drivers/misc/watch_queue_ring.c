@@ -466,32 +466,67 @@ lost:
 }
 
 /**
- * watch_ring_store_dense - Store records that need no padding in one copy
+ * watch_ring_reserve - Where records may be written straight into the ring
  * @ring: The ring.
- * @recs: Records, back to back, each a whole number of slots long, that
- *	the caller has checked as watch_ring_store() would.
- * @len: Their length in bytes, a multiple of WATCH_QUEUE_SLOT_SIZE.
+ * @len: Bytes of records, a multiple of WATCH_QUEUE_SLOT_SIZE, that each
+ *	fill their slots exactly.
  *
- * If no loss is waiting to be reported and all of @recs fits in the free
- * space before the end of the data area, copy them to the head at once:
- * the same bytes that watch_ring_store() of each would write.  Otherwise
- * store nothing: the caller then stores them one by one, which reports
- * losses and pads at the end of the area.  Not yet published.  Must be
- * called with the owning queue's lock held.
+ * For a store that writes records at the head itself and then calls
+ * watch_ring_advance(): if no loss is waiting to be reported and @len bytes
+ * fit in the free space before the end of the data area, return where they
+ * go.  The consumer reads nothing there until the head moves, so the bytes
+ * may be written, checked, and given up by not advancing.  Must be called
+ * with the owning queue's lock held, which must stay held until then.
  *
- * Return: true if the records were stored.
+ * Return: The address at the head, or NULL.
  */
-bool watch_ring_store_dense(struct watch_ring *ring, const void *recs,
-			    u32 len)
+void *watch_ring_reserve(struct watch_ring *ring, u32 len)
 {
 	u32 slots = len / WATCH_QUEUE_SLOT_SIZE;
 	u32 off = ring->head & ring->mask;
 
 	if (!ring->nr_data_pages || ring->unreported ||
 	    slots > ring->mask + 1 - off || slots > watch_ring_space(ring))
+		return NULL;
+	return ring->data + off * WATCH_QUEUE_SLOT_SIZE;
+}
+
+/**
+ * watch_ring_advance - Take in the records written at a reservation
+ * @ring: The ring.
+ * @len: The length that watch_ring_reserve() was given.
+ *
+ * Not yet published: see watch_ring_commit().
+ */
+void watch_ring_advance(struct watch_ring *ring, u32 len)
+{
+	ring->head += len / WATCH_QUEUE_SLOT_SIZE;
+}
+
+/**
+ * watch_ring_store_dense - Store records that need no padding in one copy
+ * @ring: The ring.
+ * @recs: Records, back to back, each a whole number of slots long, that
+ *	the caller has checked as watch_ring_store() would.
+ * @len: Their length in bytes, a multiple of WATCH_QUEUE_SLOT_SIZE.
+ *
+ * If watch_ring_reserve() finds room, copy them there at once, the same
+ * bytes that watch_ring_store() of each would write.  Otherwise store
+ * nothing: the caller then stores them one by one, which reports losses
+ * and pads at the end of the area.  Not yet published.  Must be called
+ * with the owning queue's lock held.
+ *
+ * Return: true if the records were stored.
+ */
+bool watch_ring_store_dense(struct watch_ring *ring, const void *recs,
+			    u32 len)
+{
+	void *dst = watch_ring_reserve(ring, len);
+
+	if (!dst)
 		return false;
-	memcpy(ring->data + off * WATCH_QUEUE_SLOT_SIZE, recs, len);
-	ring->head += slots;
+	memcpy(dst, recs, len);
+	watch_ring_advance(ring, len);
 	return true;
 }
 

@@ -108,6 +108,8 @@ void watch_ring_close(struct watch_ring *ring);
 void watch_ring_free(struct watch_ring *ring);
 bool watch_ring_store(struct watch_ring *ring,
 		      const struct watch_notification *n);
+void *watch_ring_reserve(struct watch_ring *ring, u32 len);
+void watch_ring_advance(struct watch_ring *ring, u32 len);
 bool watch_ring_store_dense(struct watch_ring *ring, const void *recs,
 			    u32 len);
 bool watch_ring_commit(struct watch_ring *ring);

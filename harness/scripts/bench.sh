@@ -43,8 +43,8 @@ args=()
 [ -z "$cases" ] || args+=(--cases "$cases")
 [ -z "$reps" ] || args+=(--reps "$reps")
 echo "/kselftest/watch_queue/wq_bench ${args[*]}" >"$scripts/full.sh"
-zargs=(--zero --cases 5)
-[ -z "$reps" ] || zargs+=(--reps "$reps")
+# The zero runs are short: more repetitions than the full run's 11.
+zargs=(--zero --cases 5 --reps "${reps:-31}")
 echo "/kselftest/watch_queue/wq_bench ${zargs[*]}" >"$scripts/zero.sh"
 
 # The guest kernel has no ACPI, so no HPET or PM timer to calibrate the TSC

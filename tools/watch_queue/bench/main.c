@@ -127,12 +127,12 @@ static void timer_floor(void)
 }
 
 /**
- * clocksource - Say what the kernel keeps time with
+ * show_clock - Say what the kernel keeps time with
  *
  * A guest that could not calibrate its TSC counts in jiffies, and every
  * figure is then a multiple of a tick.
  */
-static void clocksource(void)
+static void show_clock(void)
 {
 	static const char path[] =
 		"/sys/devices/system/clocksource/clocksource0/current_clocksource";
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 	uname(&u);
 	info("kernel", "%s %s", u.release, u.version);
 	info("cpus", "%ld", sysconf(_SC_NPROCESSORS_ONLN));
-	clocksource();
+	show_clock();
 	info("kernel_role", "%s", opts.pristine ? "pristine" : "patched");
 	info("mode", "%s%s", opts.smoke ? "smoke" : "full",
 	     opts.zero ? " zero" : "");

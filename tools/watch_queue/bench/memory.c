@@ -290,9 +290,21 @@ static void run(void)
 		sample(7, "pipe-64", "bytes", r, per_queue(64 * 128, nr, true));
 		sample(7, "pipe-512", "bytes", r, per_queue(512 * 128, nr, true));
 		for (i = 0; i < NR_SOURCES; i++) {
+			double b;
+
 			nr = opts.smoke ? 8 : i == SRC_USERNS ? 200 : 1000;
-			sample(7, source_names[i], "bytes", r,
-			       per_watch(i, nr));
+			b = per_watch(i, nr);
+			/*
+			 * memory.stat is flushed from per-CPU counters only
+			 * once enough has changed: a few hundred small
+			 * objects may not show at all.  Never report that
+			 * as 0 bytes.
+			 */
+			if (b > 0)
+				sample(7, source_names[i], "bytes", r, b);
+			else
+				skipped(7, source_names[i], "bytes",
+					"below what memory.stat resolves");
 		}
 	}
 }
