@@ -9,6 +9,8 @@
  *			field by field (which also catches attribute changes)
  *	record		one mount record from the ring, which names the mount
  *	record+stat	that record plus one statmount() of the ID it carries
+ *	empty-poll	not a method: poll() of a ring that has nothing, the
+ *			floor under "record", which polls once
  *
  * Every method detects the same change: one bind mount at NEWDIR, made
  * untimed, then each method in turn, in an order that rotates with the
@@ -42,9 +44,10 @@
 #define NEWDIR	TOP "/new"
 #define SRC	TOP "/src"
 
-#define NR_METHODS	5
+#define NR_METHODS	6
 static const char *const method_names[NR_METHODS] = {
 	"mountinfo", "listmount", "statmount", "record", "record+stat",
+	"empty-poll",
 };
 
 /* One line of mountinfo, fields pointing into the buffer read. */
@@ -75,6 +78,7 @@ struct sm_state {
  * @sm: The buffer of statmount().
  * @qd: The queue of "record".
  * @qe: The queue of "record+stat".
+ * @qp: The queue of "empty-poll", which watches nothing.
  */
 struct mon {
 	char *mi_buf;
@@ -89,7 +93,7 @@ struct mon {
 	size_t lm_base_nr;
 	struct sm_state *sm_base;
 	struct statmount *sm;
-	struct bq qd, qe;
+	struct bq qd, qe, qp;
 };
 
 #define SM_SIZE	8192
@@ -429,7 +433,8 @@ static void measure(const char *x, unsigned int reps)
 	sm_baseline(&m);
 	if (have_q) {
 		if (bq_open_ring(&m.qd, 65536) < 0 ||
-		    bq_open_ring(&m.qe, 65536) < 0)
+		    bq_open_ring(&m.qe, 65536) < 0 ||
+		    bq_open_ring(&m.qp, 65536) < 0)
 			die("open the rings");
 		if (bq_watch_mount(&m.qd, "/", 1) < 0 ||
 		    bq_watch_mount(&m.qe, "/", 1) < 0)
@@ -463,6 +468,9 @@ static void measure(const char *x, unsigned int reps)
 			case 4:
 				got = detect_record(&m.qe, true, m.sm);
 				break;
+			case 5:
+				got = bq_poll(&m.qp, 0) ? 0 : want;
+				break;
 			}
 			t1 = cpu_ns();
 			if (meth == 0 && (mi_found != old || strcmp(point, NEWDIR)))
@@ -489,6 +497,7 @@ static void measure(const char *x, unsigned int reps)
 			die("the rings lost records");
 		bq_close(&m.qd);
 		bq_close(&m.qe);
+		bq_close(&m.qp);
 	}
 }
 

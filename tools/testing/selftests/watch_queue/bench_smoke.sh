@@ -16,7 +16,7 @@ echo "1..1"
 
 # Every case, and the methods each must report a sample for.
 required="
-1 mountinfo listmount statmount record record+stat
+1 mountinfo listmount statmount record record+stat empty-poll
 2 scan record
 3 ring pipe
 4 ring pipe memcpy ring-w1 ring.write ring.read pipe.write pipe.read
