@@ -531,7 +531,7 @@ struct mount_watch_object {
 
 /**
  * mount_watch_add_ns - Add a watch on a whole mount namespace
- * @obj: The namespace, pinned by the caller's nsfs file.
+ * @obj: The namespace, referenced by mount_watch_ns_fd().
  * @watch: The watch, for watch_queue_set_watch().
  * @spare: A watch list to use if the namespace has none.
  *
@@ -636,6 +636,7 @@ static const struct watch_object_ops mount_watch_ops = {
  * such a caller.
  *
  * Return: 0, -EBADF, -EINVAL if @fd is not a mount namespace's, or -EPERM.
+ * On success the caller drops @obj->ns with put_mnt_ns().
  */
 static int mount_watch_ns_fd(struct mount_watch_object *obj, int fd)
 {
@@ -650,10 +651,16 @@ static int mount_watch_ns_fd(struct mount_watch_object *obj, int fd)
 	nsc = get_proc_ns(file_inode(fd_file(f)));
 	if (nsc->ops->type != CLONE_NEWNS)
 		return -EINVAL;
-	/* The open nsfs file keeps the namespace and its mounts. */
+	/*
+	 * The nsfs file keeps the namespace only while we hold it: take a
+	 * reference of our own for the watch's setting up, which sleeps, so
+	 * that a close() of the file meanwhile can't free the namespace
+	 * under us, nor tear its watch list down before ours is in.
+	 */
 	ns = to_mnt_ns(nsc);
 	if (!ns_capable(ns->user_ns, CAP_SYS_ADMIN))
 		return -EPERM;
+	get_mnt_ns(ns);
 	obj->ns = ns;
 	obj->path.mnt = mntget(&ns->root->mnt);
 	obj->path.dentry = dget(ns->root->mnt.mnt_root);
@@ -706,6 +713,9 @@ static long mount_source_watch(struct watch_queue *wqueue,
 	if (!ret)
 		ret = watch_queue_set_watch(wqueue, w, &obj, &mount_watch_ops);
 	path_put(&obj.path);
+	/* If ours was the last reference, the teardown removes the watch. */
+	if (obj.ns)
+		put_mnt_ns(obj.ns);
 	return ret;
 }
 

@@ -4,8 +4,9 @@
 # lint.sh TOP TREE LOG
 #
 # The style checks a maintainer would run, on everything the project adds:
-#   - scripts/checkpatch.pl --strict on every patch of patches/series and on
-#     every new C file and header of the repository (-f);
+#   - scripts/checkpatch.pl --strict on every patch of patches/series, on
+#     every new C file and header of the repository (-f), and on the diff
+#     that a whole file kept in the repository makes to the base's;
 #   - scripts/kernel-doc -Wall on the new kernel sources and the core files
 #     the series changes, so that every function has its kernel-doc;
 #   - docutils on the project's rST documents, warnings being errors (the
@@ -44,8 +45,16 @@ done <"$top/patches/series"
 sources=$(cd "$top" && git ls-files -- 'drivers/*.[ch]' 'fs/*.[ch]' \
 	'include/*.h' 'kernel/*.[ch]' 'samples/*.[ch]' 'tools/*.[ch]' \
 	'harness/*.c' 2>/dev/null || true)
+# A file that the base has too (a UAPI header kept whole in the repository)
+# is checked as the diff it makes: its upstream lines are not ours.
+pristine=$(dirname "$tree")/pristine
 for f in $sources; do
-	out=$(checkpatch -f "$top/$f")
+	if [ -f "$pristine/$f" ]; then
+		out=$(diff -u --label "a/$f" --label "b/$f" "$pristine/$f" "$top/$f" |
+			checkpatch --no-signoff --ignore COMMIT_MESSAGE -)
+	else
+		out=$(checkpatch -f "$top/$f")
+	fi
 	[ -z "$out" ] || fail "checkpatch: $f" "$out"
 done
 

@@ -200,7 +200,13 @@ struct watch_queue_watch {
 /*
  * Extended watch removal notification.  This is used optionally if the type
  * wants to indicate an identifier for the object being watched, if there is
- * such.  This can be distinguished by the length.
+ * such.  This can be distinguished by the length.  Every source of this
+ * header sends it, with id:
+ * - keys: the key's serial number;
+ * - a mount watch: the mount's unique mount ID;
+ * - a mount namespace watch: the namespace's mnt_ns_id;
+ * - superblocks: the sb_id;
+ * - namespaces: the inode number of the watched user namespace.
  *
  * type -> WATCH_TYPE_META
  * subtype -> WATCH_META_REMOVAL_NOTIFICATION
@@ -423,8 +429,9 @@ enum mount_notification_subtype {
 #define NOTIFY_MOUNT_IS_SUBMOUNT	WATCH_INFO_FLAG_1 /* ATTACH: an automount */
 
 /*
- * Mount notification record.  The IDs are unique mount IDs, as
- * statx(STATX_MNT_ID_UNIQUE), statmount() and listmount() report them:
+ * Mount notification record.  mnt_id and mnt_parent_id are unique mount
+ * IDs, as statx(STATX_MNT_ID_UNIQUE), statmount() and listmount() report
+ * them:
  * - mnt_id: the mount attached, detached, moved or changed.
  * - mnt_parent_id: ATTACH, its parent after the attach; DETACH and EXPIRY,
  *   the parent it was detached from; MOVE_FROM, its parent before the
@@ -432,8 +439,8 @@ enum mount_notification_subtype {
  *   was posted, as statmount()'s mnt_parent_id (mnt_id itself for the root
  *   of a namespace or of a detached tree).
  * - mnt_ns_id: the mount namespace the mount is in, or was in before a
- *   DETACH, as statmount()'s mnt_ns_id; 0 for a detached tree (of
- *   open_tree() or fsmount()), which has no ID.
+ *   DETACH or an EXPIRY, as statmount()'s mnt_ns_id; 0 for a detached
+ *   tree (of open_tree() or fsmount()), which has no ID.
  * A move is one MOVE_FROM and one MOVE_TO record, in that order; so are
  * the moves that an attach or an unmount makes on the way (a mount put
  * back where an unmounted one was, a mount that a mount beneath pushes up).
@@ -475,9 +482,10 @@ enum superblock_notification_subtype {
 /*
  * Superblock notification record.
  * - sb_id: the superblock's ID, which statmount() reports in sb_id
- *   (STATMOUNT_SB_ID).  It is given to the superblock when it is set up
- *   and no other superblock gets it until the system reboots: the counter
- *   is 64 bits wide and does not wrap.
+ *   (STATMOUNT_SB_ID).  It is given to the superblock when it is set up,
+ *   is above 2^32, so that it is never taken for a device number, and
+ *   no other superblock gets it until the system reboots: the counter is
+ *   64 bits wide and does not wrap.
  * - sb_dev_major, sb_dev_minor: its device number (s_dev), as statmount()
  *   reports it; stat(2)'s st_dev is the same for most filesystems, but
  *   not for every one (btrfs subvolumes, overlayfs).

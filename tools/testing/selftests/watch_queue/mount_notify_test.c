@@ -1328,6 +1328,171 @@ TEST_F(mnt, watch_by_mount_id)
 	ASSERT_NO_RECS(q);
 }
 
+/*
+ * A detached tree (open_tree(OPEN_TREE_CLONE), fsmount()) is watched by
+ * whoever could have made one: its maker, or anyone with CAP_SYS_ADMIN
+ * over its own mount namespace's owner (root in a user namespace of its
+ * own).  Not by anyone its descriptor was passed to: the watch would
+ * follow the tree into the namespace it is attached to, which statmount()
+ * may not show them.  Before the fix, uid 65534 with root's descriptor
+ * could watch it.
+ */
+TEST_F(mnt, detached_tree_needs_mount_rights)
+{
+	struct wq_queue *q = &self->q;
+	int fd, status;
+	pid_t pid;
+
+	MKDIR("src");
+	fd = syscall(__NR_open_tree, AT_FDCWD, AT("src"),
+		     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	ASSERT_LE(0, fd) TH_LOG("open_tree: %s", strerror(errno));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int own;
+
+		if (wq_become_nobody())
+			_exit(1);
+		/* Root's tree, passed to nobody. */
+		if (watchq_watch_mount(q->fd, fd, "", AT_EMPTY_PATH, 2) !=
+		    -EPERM)
+			_exit(2);
+		/* A tree of its own, made as root of its own namespaces. */
+		if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
+			_exit(3);
+		own = syscall(__NR_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE |
+			      OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (own < 0)
+			_exit(4);
+		if (watchq_watch_mount(q->fd, own, "", AT_EMPTY_PATH, 3))
+			_exit(5);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status))
+		TH_LOG("nobody's watches of detached trees: step %d",
+		       WEXITSTATUS(status));
+	/* Root may watch its own. */
+	ASSERT_EQ(0, watchq_watch_mount(q->fd, fd, "", AT_EMPTY_PATH, 4));
+	close(fd);
+}
+
+/* The closing side of namespace_watch_vs_last_close. */
+struct ns_closer {
+	int fd;			/* The nsfs file: the namespace's last holder */
+	int delay;		/* Spins after the go, to sweep the window */
+	int go;
+};
+
+static void *ns_close_thread(void *arg)
+{
+	struct ns_closer *c = arg;
+	int i;
+
+	while (!__atomic_load_n(&c->go, __ATOMIC_ACQUIRE))
+		;
+	for (i = 0; i < c->delay; i++)
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	close(c->fd);
+	return NULL;
+}
+
+/*
+ * The file of a mount namespace that nothing else holds, open in @nsfd:
+ * a child unshares one, the caller opens it, and the child exits.  0 or -1.
+ */
+static int lone_mnt_ns(int *nsfd)
+{
+	int to_kid[2], from_kid[2], status;
+	char path[64], c = 0;
+	pid_t pid;
+
+	if (pipe(to_kid) || pipe(from_kid))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		close(to_kid[1]);
+		close(from_kid[0]);
+		if (unshare(CLONE_NEWNS) || write(from_kid[1], &c, 1) != 1 ||
+		    read(to_kid[0], &c, 1) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(to_kid[0]);
+	close(from_kid[1]);
+	*nsfd = -1;
+	if (read(from_kid[0], &c, 1) == 1) {
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+		*nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	}
+	close(to_kid[1]);
+	close(from_kid[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status)) {
+		if (*nsfd >= 0)
+			close(*nsfd);
+		return -1;
+	}
+	return *nsfd < 0 ? -1 : 0;
+}
+
+#define LAST_CLOSE_ROUNDS	200
+
+/*
+ * A whole-namespace watch set while another thread closes the namespace's
+ * last file: the namespace must stay until the watch is in, and then be
+ * torn down with it.  Each round either fails with EBADF (the close came
+ * first) or sets the watch, whose removal notice must then follow, once.
+ * Before the fix the ioctl let go of the file before it slept in setting
+ * the watch up, so the close could free the namespace under it (a
+ * use-after-free, for KASAN) or tear its list down before the watch was
+ * in (a watch left on a freed namespace, and no notice).
+ */
+TEST_F(mnt, namespace_watch_vs_last_close)
+{
+	unsigned char rec[WQ_REC_MAX];
+	struct wq_queue *q = &self->q;
+	const struct watch_notification *n = (void *)rec;
+	int round, gone, set = 0, ret;
+	struct ns_closer c;
+	pthread_t t;
+	ssize_t len;
+
+	for (round = 0; round < LAST_CLOSE_ROUNDS; round++) {
+		ASSERT_EQ(0, lone_mnt_ns(&c.fd));
+		c.go = 0;
+		c.delay = (round % 20) * 200;
+		ASSERT_EQ(0, pthread_create(&t, NULL, ns_close_thread, &c));
+		__atomic_store_n(&c.go, 1, __ATOMIC_RELEASE);
+		ret = watchq_watch_mount_ns(q->fd, c.fd, round + 1);
+		pthread_join(t, NULL);
+		if (ret) {
+			ASSERT_EQ(-EBADF, ret)
+				TH_LOG("round %d: %s", round, strerror(-ret));
+			continue;
+		}
+		set++;
+		gone = 0;
+		/* The namespace's mounts' DETACH records come first. */
+		while ((len = wq_queue_next(q, rec, sizeof(rec), 2000)) > 0) {
+			if (wq_type(n) == WATCH_TYPE_META &&
+			    wq_subtype(n) == WATCH_META_REMOVAL_NOTIFICATION) {
+				ASSERT_EQ(round + 1, wq_rec_id(n));
+				gone++;
+				break;
+			}
+			ASSERT_EQ(round + 1, wq_rec_id(n));
+		}
+		ASSERT_EQ(1, gone)
+			TH_LOG("round %d: no removal notice", round);
+	}
+	TH_LOG("%d of %d rounds set the watch", set, LAST_CLOSE_ROUNDS);
+}
+
 /* The mount namespace of a child, kept until the test lets it go. */
 struct ns_child {
 	pid_t pid;

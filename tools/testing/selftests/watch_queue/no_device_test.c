@@ -40,7 +40,7 @@ struct trace {
 	unsigned long arg1[MAX_CALLS];	/* Their second argument */
 	char path[256];		/* The path of the first openat() */
 	int calls;
-	int ret;		/* watchq_open()'s result */
+	int ret;		/* The helper's result */
 	int err;		/* errno after it */
 	char why[128];		/* Why the child could not run the test */
 };
@@ -54,6 +54,58 @@ struct result {
 
 /* How the child sets up its view of /dev before it is traced. */
 enum fake { FAKE_NONE, FAKE_NO_NODE, FAKE_NO_DRIVER, FAKE_OTHER_DEVICE };
+
+/* What the traced child does between its markers. */
+enum act {
+	ACT_OPEN,		/* watchq_open() */
+	ACT_PIPE_MOUNT,		/* watchq_watch_mount() on a notification pipe */
+	ACT_PIPE_SB,		/* watchq_watch_sb() on one */
+	ACT_PIPE_NS,		/* watchq_watch_ns() on one */
+};
+
+/*
+ * Set up what @act needs before tracing: a notification pipe in *@qfd and
+ * an nsfs file in *@nsfd.  0, or -1 with the reason in @why.
+ */
+static int act_setup(enum act act, int *qfd, int *nsfd, char *why,
+		     size_t size)
+{
+	int fds[2];
+
+	if (act == ACT_OPEN)
+		return 0;
+	if (pipe2(fds, O_NOTIFICATION_PIPE)) {
+		snprintf(why, size, "a notification pipe: %s",
+			 strerror(errno));
+		return -1;
+	}
+	*qfd = fds[0];
+	*nsfd = open("/proc/self/ns/user", O_RDONLY);
+	if (*nsfd < 0) {
+		snprintf(why, size, "/proc/self/ns/user: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Do @act, as set up by act_setup(); the helper's result. */
+static int act_run(enum act act, int qfd, int nsfd)
+{
+	const uint64_t size = sysconf(_SC_PAGESIZE);
+	struct watchq q;
+
+	switch (act) {
+	case ACT_OPEN:
+		return watchq_open(&q, size);
+	case ACT_PIPE_MOUNT:
+		return watchq_watch_mount(qfd, AT_FDCWD, "/", 0, 1);
+	case ACT_PIPE_SB:
+		return watchq_watch_sb(qfd, AT_FDCWD, "/", 0, 2);
+	case ACT_PIPE_NS:
+		return watchq_watch_ns(qfd, nsfd, 3);
+	}
+	return -EINVAL;
+}
 
 /* A private /dev in a new mount namespace, as @fake says; 0 or -1. */
 static int fake_dev(enum fake fake, char *why, size_t size)
@@ -87,11 +139,11 @@ static int fake_dev(enum fake fake, char *why, size_t size)
 }
 
 /*
- * Run watchq_open() in a child traced by the caller, with /dev as @fake
- * says, and record every system call it makes between two getpid()
- * markers.  0, or -1 with the reason in @t->why.
+ * Do @act in a child traced by the caller, with /dev as @fake says, and
+ * record every system call it makes between two getpid() markers.  0, or
+ * -1 with the reason in @t->why.
  */
-static int trace_open(enum fake fake, struct trace *t)
+static int trace_act(enum fake fake, enum act act, struct trace *t)
 {
 	struct __ptrace_syscall_info info;
 	int status, recording = 0, pipefd[2];
@@ -107,12 +159,12 @@ static int trace_open(enum fake fake, struct trace *t)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		const uint64_t size = sysconf(_SC_PAGESIZE);
 		struct result r = { 0 };
-		struct watchq q;
+		int qfd = -1, nsfd = -1;
 
 		close(pipefd[0]);
-		if (fake_dev(fake, r.why, sizeof(r.why))) {
+		if (fake_dev(fake, r.why, sizeof(r.why)) ||
+		    act_setup(act, &qfd, &nsfd, r.why, sizeof(r.why))) {
 			if (write(pipefd[1], &r, sizeof(r)) < 0)
 				_exit(2);
 			_exit(1);
@@ -121,7 +173,7 @@ static int trace_open(enum fake fake, struct trace *t)
 			_exit(3);
 		raise(SIGSTOP);
 		syscall(SYS_getpid);		/* Start */
-		r.ret = watchq_open(&q, size);
+		r.ret = act_run(act, qfd, nsfd);
 		r.err = errno;
 		syscall(SYS_getpid);		/* End */
 		if (write(pipefd[1], &r, sizeof(r)) != sizeof(r))
@@ -220,7 +272,7 @@ TEST(no_node)
 {
 	struct trace t;
 
-	if (trace_open(FAKE_NO_NODE, &t))
+	if (trace_act(FAKE_NO_NODE, ACT_OPEN, &t))
 		SKIP(return, "cannot trace: %s", t.why);
 	check_clean_unsupported(_metadata, &t);
 }
@@ -230,7 +282,7 @@ TEST(node_without_driver)
 {
 	struct trace t;
 
-	if (trace_open(FAKE_NO_DRIVER, &t))
+	if (trace_act(FAKE_NO_DRIVER, ACT_OPEN, &t))
 		SKIP(return, "cannot trace: %s", t.why);
 	check_clean_unsupported(_metadata, &t);
 }
@@ -244,7 +296,7 @@ TEST(node_of_another_device)
 {
 	struct trace t;
 
-	if (trace_open(FAKE_OTHER_DEVICE, &t))
+	if (trace_act(FAKE_OTHER_DEVICE, ACT_OPEN, &t))
 		SKIP(return, "cannot trace: %s", t.why);
 	ASSERT_EQ(-EOPNOTSUPP, t.ret);
 	ASSERT_EQ(EOPNOTSUPP, t.err);
@@ -272,7 +324,7 @@ TEST(this_kernel)
 		ASSERT_FALSE(have) TH_LOG("%s exists", WATCHQ_DEVICE);
 	if (expect && !strcmp(expect, "supported"))
 		ASSERT_TRUE(have) TH_LOG("%s is missing", WATCHQ_DEVICE);
-	if (trace_open(FAKE_NONE, &t))
+	if (trace_act(FAKE_NONE, ACT_OPEN, &t))
 		SKIP(return, "cannot trace: %s", t.why);
 	if (!have) {
 		TH_LOG("no %s: a kernel without the device", WATCHQ_DEVICE);
@@ -288,6 +340,44 @@ TEST(this_kernel)
 	ASSERT_EQ((unsigned long)IOC_WATCH_QUEUE_SETUP, t.arg1[1]);
 	ASSERT_EQ(SYS_mmap, t.nr[2]);
 	ASSERT_EQ(SYS_mmap, t.nr[3]);
+}
+
+/*
+ * Watches set through a notification pipe, which mainline has too: on a
+ * kernel with IOC_WATCH_QUEUE_WATCH, each helper makes that one ioctl and
+ * succeeds; on one without (the pristine kernel, whose pipes answer
+ * ENOTTY), it makes the same one ioctl and says EOPNOTSUPP, and no other
+ * system call is tried.
+ */
+TEST(pipe_watches)
+{
+	static const enum act acts[] = {
+		ACT_PIPE_MOUNT, ACT_PIPE_SB, ACT_PIPE_NS,
+	};
+	const char *expect = getenv("WQ_EXPECT");
+	struct stat st;
+	struct trace t;
+	int have = stat(WATCHQ_DEVICE, &st) == 0;
+	size_t i;
+
+	if (expect && !strcmp(expect, "unsupported"))
+		have = 0;
+	for (i = 0; i < ARRAY_SIZE(acts); i++) {
+		if (trace_act(FAKE_NONE, acts[i], &t))
+			SKIP(return, "cannot trace: %s", t.why);
+		if (have) {
+			ASSERT_EQ(0, t.ret)
+				TH_LOG("helper %zu: %s", i, strerror(t.err));
+		} else {
+			ASSERT_EQ(-EOPNOTSUPP, t.ret)
+				TH_LOG("helper %zu: %s", i, strerror(t.err));
+			ASSERT_EQ(EOPNOTSUPP, t.err);
+		}
+		ASSERT_EQ(1, t.calls)
+			log_calls(_metadata, &t);
+		ASSERT_EQ(SYS_ioctl, t.nr[0]);
+		ASSERT_EQ((unsigned long)IOC_WATCH_QUEUE_WATCH, t.arg1[0]);
+	}
 }
 
 TEST_HARNESS_MAIN
