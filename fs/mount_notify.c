@@ -35,6 +35,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/init.h>
+#include <linux/mnt_namespace.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/namei.h>
