@@ -33,7 +33,7 @@ export CCACHE_MAXSIZE	?= 4G
 # it names must come from one of these, or a fresh machine fails.
 PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
 	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12 \
-	    e2fsprogs rsync python3-docutils
+	    e2fsprogs rsync python3-docutils gnuplot-nox
 
 PRISTINE	:= $(B)/src/pristine
 TREE		:= $(B)/src/linux
@@ -42,7 +42,8 @@ TREE		:= $(B)/src/linux
 # fragments.  Output goes to build/obj/<flavour>.  "debug" is the kernel of
 # make check, run, shell and guest-run; "pristine" is the unpatched base
 # with the same debugging, for comparing against (make kernel
-# FLAVOUR=pristine).
+# FLAVOUR=pristine).  "bench" and "pristine-bench" are the same two without
+# any debugging (bench.config instead of debug.config), for make bench.
 FLAVOUR		?= debug
 tree_debug	:= $(TREE)
 frags_debug	:= $(CFG)/guest.config $(CFG)/notify.config $(CFG)/sources.config \
@@ -50,6 +51,12 @@ frags_debug	:= $(CFG)/guest.config $(CFG)/notify.config $(CFG)/sources.config \
 tree_pristine	:= $(PRISTINE)
 frags_pristine	:= $(CFG)/guest.config $(CFG)/notify.config $(CFG)/sources.config \
 		   $(CFG)/debug.config
+tree_bench	:= $(TREE)
+frags_bench	:= $(CFG)/guest.config $(CFG)/notify.config $(CFG)/sources.config \
+		   $(CFG)/watch_queue.config $(CFG)/bench.config
+tree_pristine-bench := $(PRISTINE)
+frags_pristine-bench := $(CFG)/guest.config $(CFG)/notify.config $(CFG)/sources.config \
+		   $(CFG)/bench.config
 
 KTREE		= $(tree_$(FLAVOUR))
 KOBJ		= $(B)/obj/$(FLAVOUR)
@@ -69,15 +76,26 @@ BOOT		= $(S)/boot.sh --kernel $(BZIMAGE) --initrd $(INITRAMFS) --logs $(LOGS) \
 
 CHECK_TIMEOUT	?= 1800
 RUN_TIMEOUT	?= 600
+# make bench: pairs of alternating pristine/patched boots for the
+# patched/pristine ratios, and optionally a subset of the cases
+# (BENCH_CASES=1,4) or a number of repetitions (BENCH_REPS=5).
+BENCH_PAIRS	?= 3
+BENCH_TIMEOUT	?= 7200
+BENCH_CASES	?=
+BENCH_REPS	?=
 
 .PHONY: help deps source tree kconfig kernel headers userprogs initramfs \
-	disk run shell check check-pristine guest-run lint clean distclean
+	disk run shell check check-pristine guest-run lint bench bench-smoke \
+	clean distclean
 
 help:
 	@echo "make run        build everything, boot QEMU and run the live demo"
 	@echo "make check      build the debug kernel and run the selftests in QEMU"
 	@echo "make check-pristine"
 	@echo "                on the unpatched kernel: the helper says \"not supported\""
+	@echo "make bench      build the bench kernels, measure under TCG: build/bench/results.md"
+	@echo "make bench-smoke"
+	@echo "                every case of the benchmark once, tiny, on the debug kernel"
 	@echo "make shell      boot the test kernel to an interactive shell"
 	@echo "make headers    install the patched UAPI headers to build/usr/include"
 	@echo "make lint       checkpatch --strict, kernel-doc and rST checks (in make check)"
@@ -145,6 +163,30 @@ check-pristine: initramfs disk
 	@$(S)/boot.sh --kernel $(B)/obj/pristine/arch/x86/boot/bzImage \
 		--initrd $(INITRAMFS) --logs $(LOGS) --disk $(DISK) --mode script \
 		--script $(TOP)/harness/guest/pristine-check.sh --timeout $(RUN_TIMEOUT)
+
+# The benchmark (tools/watch_queue/bench/, built with the selftests as
+# wq_bench) on kernels without debugging: the patched "bench" kernel and the
+# unpatched "pristine-bench" base with the same configuration, each built
+# once (~15 minutes; then incremental).  harness/scripts/bench.sh says how
+# the boots alternate; the table goes to build/bench/results.md, the plots
+# to build/bench/*.svg.
+bench: initramfs disk
+	@$(MAKE) --no-print-directory kernel FLAVOUR=bench
+	@$(MAKE) --no-print-directory kernel FLAVOUR=pristine-bench
+	@echo "[7/7] booting the bench kernels under TCG (raw output: build/bench/raw/)"
+	@$(S)/bench.sh --patched $(B)/obj/bench/arch/x86/boot/bzImage \
+		--pristine $(B)/obj/pristine-bench/arch/x86/boot/bzImage \
+		--initrd $(INITRAMFS) --disk $(DISK) --logs $(LOGS) --out $(B)/bench \
+		--pairs $(BENCH_PAIRS) --timeout $(BENCH_TIMEOUT) \
+		$(if $(BENCH_CASES),--cases $(BENCH_CASES)) $(if $(BENCH_REPS),--reps $(BENCH_REPS))
+
+# Every case of the benchmark once, on tiny sizes, on the debug kernel:
+# that it runs and reports numbers, never how fast.  make check runs the
+# same (bench_smoke.sh is one of the selftests).
+bench-smoke: kernel initramfs disk
+	@echo "[7/7] booting the debug kernel for the benchmark's smoke run"
+	@$(BOOT) --mode script --script $(TOP)/harness/guest/bench-smoke.sh \
+		--timeout $(RUN_TIMEOUT)
 
 guest-run: kernel initramfs disk
 	@if [ -z "$(SCRIPT)" ]; then \

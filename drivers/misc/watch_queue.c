@@ -29,6 +29,10 @@
 
 /* Largest write(): as many records as the largest ring can hold. */
 #define WATCH_QUEUE_MAX_WRITE	watch_ring_max_size()
+/* Records of a write() stored under one hold of the queue's lock. */
+#define WATCH_QUEUE_WRITE_BATCH	64
+/* Largest write() copied straight into the ring, under the lock. */
+#define WATCH_QUEUE_DIRECT_MAX	PAGE_SIZE
 
 static const struct file_operations watch_queue_fops;
 
@@ -139,19 +143,22 @@ static __poll_t watch_queue_dev_poll(struct file *file, poll_table *wait)
 
 /**
  * watch_queue_dev_check_records - Validate a buffer of injected records
- * @buf: The records, copied from userspace.
+ * @buf: The records, in memory that userspace can no longer change.
  * @len: Length of @buf.
+ * @dense: Set to whether each record fills its slots exactly, or NULL.
  *
  * Each record must be complete, of type WATCH_TYPE_USER_NOTIFY, 8 to 127
  * bytes long, with WATCH_INFO_RESERVED clear, and take its length rounded
  * up to a whole number of slots.
  *
- * Return: 0 if the whole buffer is valid, else -EINVAL.
+ * Return: 0, or -EINVAL.
  */
-static int watch_queue_dev_check_records(const void *buf, size_t len)
+static int watch_queue_dev_check_records(const void *buf, size_t len,
+					 bool *dense)
 {
 	const struct watch_notification *n;
 	size_t off, rlen;
+	bool exact = true;
 
 	for (off = 0; off < len; off += rlen) {
 		if (len - off < sizeof(*n))
@@ -161,11 +168,146 @@ static int watch_queue_dev_check_records(const void *buf, size_t len)
 		if (n->type != WATCH_TYPE_USER_NOTIFY || rlen < sizeof(*n) ||
 		    (n->info & WATCH_INFO_RESERVED))
 			return -EINVAL;
+		if (rlen % WATCH_QUEUE_SLOT_SIZE)
+			exact = false;
 		rlen = round_up(rlen, WATCH_QUEUE_SLOT_SIZE);
 		if (rlen > len - off)
 			return -EINVAL;
 	}
+	if (dense)
+		*dense = exact;
 	return 0;
+}
+
+/**
+ * watch_queue_dev_wake - Wake the consumer after records were published
+ * @wf: The queue.
+ * @wake: What watch_ring_commit() said.
+ */
+static void watch_queue_dev_wake(struct watch_queue_file *wf, bool wake)
+{
+	if (wake && wq_has_sleeper(&wf->waitq))
+		wake_up_interruptible_poll(&wf->waitq, EPOLLIN | EPOLLRDNORM);
+}
+
+/**
+ * watch_queue_dev_write_direct - Copy a small write() straight into the ring
+ * @wf: The queue.
+ * @ubuf: The records, in userspace.
+ * @len: Their length, at most WATCH_QUEUE_DIRECT_MAX.
+ *
+ * The fast path of write(): under the queue's lock, with no filter, no
+ * loss waiting to be reported and room for @len bytes before the end of
+ * the data area (watch_ring_reserve()), copy the buffer to the head with
+ * page faults disabled, then check the copy, which userspace cannot change
+ * any more, in place.  If the copy succeeded and every record is valid and
+ * fills its slots exactly, take them all in and publish them once;
+ * otherwise the head stays where it was, the bytes past it are nobody's,
+ * and the caller takes the slow path, which also gives the error.
+ *
+ * Return: true if the records were posted.
+ */
+static bool watch_queue_dev_write_direct(struct watch_queue_file *wf,
+					 const char __user *ubuf, size_t len)
+{
+	struct watch_queue *wqueue = wf->wqueue;
+	bool posted = false, wake = false, dense;
+	void *dst;
+
+	rcu_read_lock();
+	if (!watch_queue_lock(wqueue)) {
+		rcu_read_unlock();
+		return false;
+	}
+	dst = NULL;
+	if (!rcu_access_pointer(wqueue->filter) &&
+	    len % WATCH_QUEUE_SLOT_SIZE == 0)
+		dst = watch_ring_reserve(&wf->ring, len);
+	if (dst && !copy_from_user_nofault(dst, ubuf, len) &&
+	    !watch_queue_dev_check_records(dst, len, &dense) && dense) {
+		watch_ring_advance(&wf->ring, len);
+		wake = watch_ring_commit(&wf->ring);
+		posted = true;
+	}
+	watch_queue_dev_wake(wf, wake);
+	watch_queue_unlock(wqueue);
+	rcu_read_unlock();
+	return posted;
+}
+
+/**
+ * watch_queue_dev_chunk - The records posted under one hold of the lock
+ * @buf: Checked records, back to back.
+ * @len: Their length.
+ * @dense: Set to whether each of them fills its slots exactly.
+ *
+ * Return: The length of the first WATCH_QUEUE_WRITE_BATCH records of @buf,
+ * or of all of them if there are fewer.
+ */
+static size_t watch_queue_dev_chunk(const void *buf, size_t len, bool *dense)
+{
+	const struct watch_notification *n;
+	size_t off = 0, rlen;
+	unsigned int i;
+
+	*dense = true;
+	for (i = 0; i < WATCH_QUEUE_WRITE_BATCH && off < len; i++) {
+		n = buf + off;
+		rlen = n->info & WATCH_INFO_LENGTH;
+		if (rlen % WATCH_QUEUE_SLOT_SIZE)
+			*dense = false;
+		off += round_up(rlen, WATCH_QUEUE_SLOT_SIZE);
+	}
+	return off;
+}
+
+/**
+ * watch_queue_dev_post_records - Post checked records, many per lock hold
+ * @wf: The queue.
+ * @buf: Records that watch_queue_dev_check_records() passed.
+ * @len: Their length.
+ *
+ * Each record goes through the queue's filter and is stored or counted as
+ * lost as if posted alone, but up to WATCH_QUEUE_WRITE_BATCH of them are
+ * stored under one hold of the queue's lock and published with one store
+ * of the head, one barrier and at most one wake-up; with no filter, no loss
+ * to report and room for all, with one copy.  The batch bounds the time the
+ * lock is held with softirqs disabled.
+ */
+static void watch_queue_dev_post_records(struct watch_queue_file *wf,
+					 const void *buf, size_t len)
+{
+	struct watch_queue *wqueue = wf->wqueue;
+	const struct watch_notification *n;
+	size_t off = 0, end, chunk;
+	bool stored, dense;
+
+	while (off < len) {
+		chunk = watch_queue_dev_chunk(buf + off, len - off, &dense);
+		end = off + chunk;
+		stored = false;
+		rcu_read_lock();
+		if (!watch_queue_lock(wqueue)) {
+			rcu_read_unlock();
+			return;
+		}
+		if (dense && !rcu_access_pointer(wqueue->filter) &&
+		    watch_ring_store_dense(&wf->ring, buf + off, chunk)) {
+			stored = true;
+			off = end;
+		}
+		while (off < end) {
+			n = buf + off;
+			off += round_up(n->info & WATCH_INFO_LENGTH,
+					WATCH_QUEUE_SLOT_SIZE);
+			if (watch_queue_filter_accepts(wqueue, n) &&
+			    watch_ring_store(&wf->ring, n))
+				stored = true;
+		}
+		watch_queue_dev_wake(wf, stored && watch_ring_commit(&wf->ring));
+		watch_queue_unlock(wqueue);
+		rcu_read_unlock();
+	}
 }
 
 /**
@@ -185,8 +327,6 @@ static ssize_t watch_queue_dev_write(struct file *file, const char __user *ubuf,
 				     size_t len, loff_t *ppos)
 {
 	struct watch_queue_file *wf = file->private_data;
-	const struct watch_notification *n;
-	size_t off, rlen;
 	ssize_t ret;
 	void *buf;
 
@@ -194,23 +334,19 @@ static ssize_t watch_queue_dev_write(struct file *file, const char __user *ubuf,
 		return 0;
 	if (len > WATCH_QUEUE_MAX_WRITE)
 		return -EINVAL;
+	if (len <= WATCH_QUEUE_DIRECT_MAX &&
+	    watch_queue_dev_write_direct(wf, ubuf, len))
+		return len;
 
 	buf = vmemdup_user(ubuf, len);
 	if (IS_ERR(buf))
 		return PTR_ERR(buf);
 
-	ret = watch_queue_dev_check_records(buf, len);
-	if (ret < 0)
-		goto out;
-
-	for (off = 0; off < len; off += rlen) {
-		n = buf + off;
-		rlen = round_up(n->info & WATCH_INFO_LENGTH,
-				WATCH_QUEUE_SLOT_SIZE);
-		watch_queue_post(wf->wqueue, n);
+	ret = watch_queue_dev_check_records(buf, len, NULL);
+	if (ret == 0) {
+		watch_queue_dev_post_records(wf, buf, len);
+		ret = len;
 	}
-	ret = len;
-out:
 	kvfree(buf);
 	return ret;
 }

@@ -406,31 +406,25 @@ static void watch_ring_put(struct watch_ring *ring, const void *rec, u32 len)
 }
 
 /**
- * watch_ring_post - Store a record in the ring
+ * watch_ring_store - Write a record into the ring, not yet published
  * @ring: The ring.
  * @n: The record; its length is in n->info.
- * @wake: Set to true if the consumer may be waiting for this record.
  *
  * Never sleeps and never waits for the consumer.  A record that does not
  * fit, together with the loss record that must precede it, is dropped and
- * counted.  Must be called with the owning queue's lock held.
- *
- * Wake-ups are batched: the consumer is woken once each time it has moved
- * its tail since it was last woken.  While it lags without giving slots
- * back, it is not woken again.  A consumer that stores its tail and then
- * sleeps is woken by the next record, whether it sleeps in poll(), which
- * sees the ring readable, or waits for an edge.
+ * counted.  The consumer sees the records stored only once
+ * watch_ring_commit() has moved the head it reads, which may be done once
+ * for several records.  Must be called with the owning queue's lock held.
  *
  * Return: true if the record was stored.
  */
-bool watch_ring_post(struct watch_ring *ring,
-		     const struct watch_notification *n, bool *wake)
+bool watch_ring_store(struct watch_ring *ring,
+		      const struct watch_notification *n)
 {
 	struct watch_notification_loss loss;
 	u32 len = n->info & WATCH_INFO_LENGTH;
-	u32 start, need, tail;
+	u32 start, need;
 
-	*wake = false;
 	if (WARN_ON_ONCE(len < sizeof(*n) || (n->info & WATCH_INFO_RESERVED)))
 		return false;
 	if (!ring->nr_data_pages)
@@ -458,23 +452,6 @@ bool watch_ring_post(struct watch_ring *ring,
 		watch_ring_set_flags(ring, 0, WATCH_QUEUE_RING_LOSS_PENDING);
 	}
 	watch_ring_put(ring, n, len);
-
-	/* Pairs with the consumer's load-acquire of head. */
-	smp_store_release(&ring->hdr->head, ring->head);
-
-	/*
-	 * Order the store of head before the load of tail.  Pairs with the
-	 * full barrier a consumer puts between storing its tail and loading
-	 * the head again before it waits: either it sees this record, or this
-	 * sees its new tail and wakes it.
-	 */
-	smp_mb();
-	tail = READ_ONCE(ring->cons->tail);
-	if (!ring->woken || tail != ring->woken_tail) {
-		ring->woken = true;
-		ring->woken_tail = tail;
-		*wake = true;
-	}
 	return true;
 
 lost:
@@ -489,11 +466,133 @@ lost:
 }
 
 /**
+ * watch_ring_reserve - Where records may be written straight into the ring
+ * @ring: The ring.
+ * @len: Bytes of records, a multiple of WATCH_QUEUE_SLOT_SIZE, that each
+ *	fill their slots exactly.
+ *
+ * For a store that writes records at the head itself and then calls
+ * watch_ring_advance(): if no loss is waiting to be reported and @len bytes
+ * fit in the free space before the end of the data area, return where they
+ * go.  The consumer reads nothing there until the head moves, so the bytes
+ * may be written, checked, and given up by not advancing.  Must be called
+ * with the owning queue's lock held, which must stay held until then.
+ *
+ * Return: The address at the head, or NULL.
+ */
+void *watch_ring_reserve(struct watch_ring *ring, u32 len)
+{
+	u32 slots = len / WATCH_QUEUE_SLOT_SIZE;
+	u32 off = ring->head & ring->mask;
+
+	if (!ring->nr_data_pages || ring->unreported ||
+	    slots > ring->mask + 1 - off || slots > watch_ring_space(ring))
+		return NULL;
+	return ring->data + off * WATCH_QUEUE_SLOT_SIZE;
+}
+
+/**
+ * watch_ring_advance - Take in the records written at a reservation
+ * @ring: The ring.
+ * @len: The length that watch_ring_reserve() was given.
+ *
+ * Not yet published: see watch_ring_commit().
+ */
+void watch_ring_advance(struct watch_ring *ring, u32 len)
+{
+	ring->head += len / WATCH_QUEUE_SLOT_SIZE;
+}
+
+/**
+ * watch_ring_store_dense - Store records that need no padding in one copy
+ * @ring: The ring.
+ * @recs: Records, back to back, each a whole number of slots long, that
+ *	the caller has checked as watch_ring_store() would.
+ * @len: Their length in bytes, a multiple of WATCH_QUEUE_SLOT_SIZE.
+ *
+ * If watch_ring_reserve() finds room, copy them there at once, the same
+ * bytes that watch_ring_store() of each would write.  Otherwise store
+ * nothing: the caller then stores them one by one, which reports losses
+ * and pads at the end of the area.  Not yet published.  Must be called
+ * with the owning queue's lock held.
+ *
+ * Return: true if the records were stored.
+ */
+bool watch_ring_store_dense(struct watch_ring *ring, const void *recs,
+			    u32 len)
+{
+	void *dst = watch_ring_reserve(ring, len);
+
+	if (!dst)
+		return false;
+	memcpy(dst, recs, len);
+	watch_ring_advance(ring, len);
+	return true;
+}
+
+/**
+ * watch_ring_commit - Let the consumer see the records stored so far
+ * @ring: The ring, with at least one record stored since the last publish.
+ *
+ * Wake-ups are batched: the consumer is woken once each time it has moved
+ * its tail since it was last woken.  While it lags without giving slots
+ * back, it is not woken again.  A consumer that stores its tail and then
+ * sleeps is woken by the next commit, whether it sleeps in poll(), which
+ * sees the ring readable, or waits for an edge.  Must be called with the
+ * owning queue's lock held.
+ *
+ * Return: true if the consumer may be waiting for these records.
+ */
+bool watch_ring_commit(struct watch_ring *ring)
+{
+	u32 tail;
+
+	/* Pairs with the consumer's load-acquire of head. */
+	smp_store_release(&ring->hdr->head, ring->head);
+
+	/*
+	 * Order the store of head before the load of tail.  Pairs with the
+	 * full barrier a consumer puts between storing its tail and loading
+	 * the head again before it waits: either it sees these records, or
+	 * this sees its new tail and wakes it.
+	 */
+	smp_mb();
+	tail = READ_ONCE(ring->cons->tail);
+	if (!ring->woken || tail != ring->woken_tail) {
+		ring->woken = true;
+		ring->woken_tail = tail;
+		return true;
+	}
+	return false;
+}
+
+/**
+ * watch_ring_post - Store a record in the ring and publish it
+ * @ring: The ring.
+ * @n: The record; its length is in n->info.
+ * @wake: Set to true if the consumer may be waiting for this record.
+ *
+ * watch_ring_store() and, if the record was stored, watch_ring_commit().
+ * Must be called with the owning queue's lock held.
+ *
+ * Return: true if the record was stored.
+ */
+bool watch_ring_post(struct watch_ring *ring,
+		     const struct watch_notification *n, bool *wake)
+{
+	*wake = false;
+	if (!watch_ring_store(ring, n))
+		return false;
+	*wake = watch_ring_commit(ring);
+	return true;
+}
+
+/**
  * watch_ring_readable - Whether the consumer has records to read
  * @ring: The ring.
  *
  * Must be called with the owning queue's lock held, which orders it against
- * watch_ring_post() for the wake-up protocol.
+ * watch_ring_commit() for the wake-up protocol.
  *
  * Return: true if the head differs from the consumer's tail.
  */

@@ -106,6 +106,13 @@ void watch_ring_info(const struct watch_ring *ring,
 		     struct watch_queue_info *info);
 void watch_ring_close(struct watch_ring *ring);
 void watch_ring_free(struct watch_ring *ring);
+bool watch_ring_store(struct watch_ring *ring,
+		      const struct watch_notification *n);
+void *watch_ring_reserve(struct watch_ring *ring, u32 len);
+void watch_ring_advance(struct watch_ring *ring, u32 len);
+bool watch_ring_store_dense(struct watch_ring *ring, const void *recs,
+			    u32 len);
+bool watch_ring_commit(struct watch_ring *ring);
 bool watch_ring_post(struct watch_ring *ring,
 		     const struct watch_notification *n, bool *wake);
 bool watch_ring_readable(const struct watch_ring *ring);

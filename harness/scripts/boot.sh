@@ -3,6 +3,7 @@
 #
 # boot.sh --kernel BZIMAGE --initrd CPIO --logs DIR --mode MODE
 #         [--timeout SECS] [--script FILE] [--files DIR] [--disk IMAGE]
+#         [--append "PARAM..."]
 #
 # Boot the guest in QEMU (TCG, 2 vCPUs) and turn what happened into an exit
 # status.  The guest's /init reports its verdict through the isa-debug-exit
@@ -17,11 +18,14 @@
 # --disk attaches IMAGE (raw) as the guest's virtio disk, /dev/vda, with
 # snapshot=on: the guest's writes go to a temporary overlay, so IMAGE stays
 # unchanged and every boot starts from the same clean filesystem.
+#
+# --append adds parameters to the kernel command line (make bench gives the
+# guest the host's TSC frequency that way).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 reports=$here/../guest/kernel-log-reports
 
-kernel= initrd= logs= mode= timeout=0 script= files= disk=
+kernel= initrd= logs= mode= timeout=0 script= files= disk= extra=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2 ;;
@@ -32,6 +36,7 @@ while [ $# -gt 0 ]; do
 	--script) script=$2 ;;
 	--files) files=$2 ;;
 	--disk) disk=$2 ;;
+	--append) extra=$2 ;;
 	*) echo "boot.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -63,7 +68,7 @@ if [ -n "$disk" ]; then
 	# QEMU's option syntax escapes a comma in a value by doubling it.
 	qemu+=(-drive "file=${disk//,/,,},format=raw,if=virtio,snapshot=on")
 fi
-append="console=ttyS0 panic=-1 wq.mode=$mode"
+append="console=ttyS0 panic=-1 wq.mode=$mode${extra:+ $extra}"
 [ "$timeout" -gt 0 ] && run=(timeout -k 10 "$timeout") || run=()
 
 # verdict RC: print why QEMU's exit status RC is not a pass; return the

@@ -1055,6 +1055,58 @@ TEST_F(ring, overrun_random)
 }
 
 /*
+ * Writes of up to 300 records whose lengths are whole slots (16, 32 or 64
+ * bytes), which the kernel may copy into the ring many at once: across its
+ * batches of records, the end of the data area and a full ring, every
+ * record must land, be lost and be reported exactly as if posted alone.
+ */
+TEST_F(ring, overrun_dense_writes)
+{
+	static const __u32 lens[] = { 16, 32, 64 };
+	struct model *m = &self->m;
+	unsigned char *buf;
+	__u32 state = 0x5eed1e55, seq = 0, tail = 0, len, i, nr, iter;
+	__u64 stored = 0, before;
+	size_t off;
+
+	buf = malloc(300 * 64);
+	ASSERT_NE(NULL, buf);
+	for (iter = 0; iter < 1500; iter++) {
+		if (wq_rand(&state) % 3) {
+			nr = 1 + wq_rand(&state) % 300;
+			len = lens[wq_rand(&state) % 3];
+			before = m->lost;
+			for (off = 0, i = 0; i < nr; i++) {
+				off += make_rec(buf + off, len, seq);
+				model_post(m, tail, len, seq++);
+			}
+			ASSERT_EQ(off, write(self->q.fd, buf, off));
+			stored += nr - (m->lost - before);
+			ASSERT_EQ(m->lost, load_lost(&self->q));
+			if (m->lost - before < nr)
+				ASSERT_EQ(m->head, load_head(&self->q));
+		} else {
+			nr = wq_rand(&state) % (model_pending(m) + 1);
+			tail = model_pos_after(m, nr);
+			consume(_metadata, m, &self->q, nr);
+		}
+	}
+	/* The losses not yet reported go with the next record stored. */
+	consume_all(_metadata, m, &self->q);
+	ASSERT_EQ(8, inject(&self->q, 8, seq));
+	ASSERT_TRUE(model_post(m, m->head, 8, seq++));
+	stored++;
+	consume_all(_metadata, m, &self->q);
+	check_header(_metadata, m, &self->q);
+	EXPECT_EQ(load_lost(&self->q), m->reported);
+	EXPECT_EQ(seq, stored + load_lost(&self->q));
+	/* Both fast and slow paths were taken: losses, and many stored. */
+	EXPECT_LT(1000, m->lost);
+	EXPECT_LT(10000, stored);
+	free(buf);
+}
+
+/*
  * Fill the parts of the consumer's page that the kernel must not write:
  * everything but the tail.
  */
