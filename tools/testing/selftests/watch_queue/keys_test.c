@@ -500,21 +500,6 @@ static int watch_when_allowed(int key, int fd, int id)
 #define WATCH_LIMIT	16
 #define WATCH_SYSCTL	"/proc/sys/user/max_watch_queue_watches"
 
-/* Write @text to @path; 0 or -1. */
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = strlen(text);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 TEST_F(keys, watches_are_freed)
 {
 	const int limit = WATCH_LIMIT;
@@ -529,11 +514,11 @@ TEST_F(keys, watches_are_freed)
 	ASSERT_EQ(0, prctl(PR_SET_DUMPABLE, 1, 0, 0, 0));
 	ASSERT_EQ(0, unshare(CLONE_NEWUSER));
 	snprintf(map, sizeof(map), "0 %d 1", (int)uid);
-	ASSERT_EQ(0, write_text("/proc/self/uid_map", map));
-	ASSERT_EQ(0, write_text("/proc/self/setgroups", "deny"));
-	ASSERT_EQ(0, write_text("/proc/self/gid_map", map));
+	ASSERT_EQ(0, wq_write_file("/proc/self/uid_map", map));
+	ASSERT_EQ(0, wq_write_file("/proc/self/setgroups", "deny"));
+	ASSERT_EQ(0, wq_write_file("/proc/self/gid_map", map));
 	snprintf(desc, sizeof(desc), "%d", limit);
-	ASSERT_EQ(0, write_text(WATCH_SYSCTL, desc))
+	ASSERT_EQ(0, wq_write_file(WATCH_SYSCTL, desc))
 		TH_LOG("%s: %s", WATCH_SYSCTL, strerror(errno));
 	ASSERT_LT(0, wq_keyctl(KEYCTL_JOIN_SESSION_KEYRING, 0, 0, 0, 0));
 	for (i = 0; i < limit + 2; i++) {

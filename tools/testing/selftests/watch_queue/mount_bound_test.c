@@ -52,21 +52,6 @@ struct storm_result {
 	int unexpected;		/* Records of a kind that should not be there */
 };
 
-/* Write @text to @path; 0 or -1. */
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = strlen(text);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 /*
  * As uid 65534: a user namespace mapping root to it, and a mount one.  The
  * change of credentials made the process undumpable, which would leave
@@ -77,9 +62,9 @@ static int enter_own_namespaces(void)
 	if (wq_become_nobody() || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ||
 	    unshare(CLONE_NEWUSER | CLONE_NEWNS))
 		return -1;
-	if (write_file("/proc/self/setgroups", "deny") ||
-	    write_file("/proc/self/uid_map", "0 65534 1") ||
-	    write_file("/proc/self/gid_map", "0 65534 1"))
+	if (wq_write_file("/proc/self/setgroups", "deny") ||
+	    wq_write_file("/proc/self/uid_map", "0 65534 1") ||
+	    wq_write_file("/proc/self/gid_map", "0 65534 1"))
 		return -1;
 	return mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
 }

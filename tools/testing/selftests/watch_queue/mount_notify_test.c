@@ -1493,12 +1493,6 @@ TEST_F(mnt, namespace_watch_vs_last_close)
 	TH_LOG("%d of %d rounds set the watch", set, LAST_CLOSE_ROUNDS);
 }
 
-/* The mount namespace of a child, kept until the test lets it go. */
-struct ns_child {
-	pid_t pid;
-	int to_kid, from_kid;
-};
-
 /*
  * A watch on a whole mount namespace: a child in a namespace of its own
  * watches it through /proc/self/ns/mnt and mounts, remounts and unmounts
@@ -1805,21 +1799,6 @@ TEST_F(mnt, watch_ids_unique)
 	ASSERT_EQ(0, wq_mount_watch(AT_FDCWD, AT("a"), 0, q->fd, 7));
 }
 
-/* Write @text to @path; 0 or -1. */
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = strlen(text);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 /*
  * Who may watch mounts: whoever statmount() shows the mount to.  As uid
  * 65534 chrooted into a directory of base: a mount inside the chroot, by
@@ -1890,9 +1869,9 @@ TEST_F(mnt, permission)
 			_exit(101);
 		if (wq_become_nobody() || prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ||
 		    unshare(CLONE_NEWUSER | CLONE_NEWNS) ||
-		    write_file("/proc/self/setgroups", "deny") ||
-		    write_file("/proc/self/uid_map", "0 65534 1") ||
-		    write_file("/proc/self/gid_map", "0 65534 1"))
+		    wq_write_file("/proc/self/setgroups", "deny") ||
+		    wq_write_file("/proc/self/uid_map", "0 65534 1") ||
+		    wq_write_file("/proc/self/gid_map", "0 65534 1"))
 			_exit(102);
 		nsfd = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 		if (nsfd < 0)

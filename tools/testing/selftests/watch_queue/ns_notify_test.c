@@ -934,20 +934,6 @@ TEST_F_TIMEOUT(ns, destroy_after_nsfd_and_bind_mount, 120)
 	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, uts, NULL);
 }
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = strlen(s);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, s, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 /* unshare(CLONE_NEWUSER), mapping root there to our IDs outside. */
 static int unshare_user_mapped(void)
 {
@@ -958,12 +944,12 @@ static int unshare_user_mapped(void)
 	if (unshare(CLONE_NEWUSER) < 0)
 		return -1;
 	snprintf(map, sizeof(map), "0 %d 1", (int)uid);
-	if (write_file("/proc/self/uid_map", map) < 0)
+	if (wq_write_file("/proc/self/uid_map", map) < 0)
 		return -1;
-	if (write_file("/proc/self/setgroups", "deny") < 0)
+	if (wq_write_file("/proc/self/setgroups", "deny") < 0)
 		return -1;
 	snprintf(map, sizeof(map), "0 %d 1", (int)gid);
-	return write_file("/proc/self/gid_map", map);
+	return wq_write_file("/proc/self/gid_map", map);
 }
 
 /*

@@ -882,21 +882,6 @@ TEST_F(sb, watch_by_mount_id)
 	close(w.fd);
 }
 
-/* Write @text to @path; 0 or -1. */
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = strlen(text);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 /*
  * Who may watch a superblock: CAP_SYS_ADMIN over its user namespace.  As
  * uid 65534, the root filesystem's and base's superblocks are refused
@@ -942,9 +927,9 @@ TEST_F(sb, permission)
 			_exit(3);
 		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ||
 		    unshare(CLONE_NEWUSER | CLONE_NEWNS) ||
-		    write_file("/proc/self/setgroups", "deny") ||
-		    write_file("/proc/self/uid_map", "0 65534 1") ||
-		    write_file("/proc/self/gid_map", "0 65534 1") ||
+		    wq_write_file("/proc/self/setgroups", "deny") ||
+		    wq_write_file("/proc/self/uid_map", "0 65534 1") ||
+		    wq_write_file("/proc/self/gid_map", "0 65534 1") ||
 		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
 			_exit(4);
 		/* Root in the namespace, but not over the initial one. */

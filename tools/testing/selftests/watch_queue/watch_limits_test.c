@@ -23,21 +23,6 @@
 
 #define WATCH_SYSCTL	"/proc/sys/user/max_watch_queue_watches"
 
-/* Write @text to @path; 0 or -1. */
-static int write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t len = strlen(text);
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, text, len) != len) {
-		close(fd);
-		return -1;
-	}
-	return close(fd);
-}
-
 /* The value of the cap in the caller's user namespace, or -1. */
 static long read_cap(void)
 {
@@ -62,11 +47,11 @@ static int enter_userns(void)
 	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) || unshare(CLONE_NEWUSER))
 		return -1;
 	snprintf(map, sizeof(map), "0 %d 1", uid);
-	if (write_text("/proc/self/uid_map", map) ||
-	    write_text("/proc/self/setgroups", "deny"))
+	if (wq_write_file("/proc/self/uid_map", map) ||
+	    wq_write_file("/proc/self/setgroups", "deny"))
 		return -1;
 	snprintf(map, sizeof(map), "0 %d 1", gid);
-	return write_text("/proc/self/gid_map", map);
+	return wq_write_file("/proc/self/gid_map", map);
 }
 
 /* The initial namespace's cap, and its documented default. */
@@ -128,10 +113,10 @@ TEST_F(cap, child_cannot_raise_it)
 	ASSERT_EQ(0, wq_become_nobody());
 	ASSERT_EQ(0, enter_userns());
 	snprintf(num, sizeof(num), "%d", PARENT_CAP);
-	ASSERT_EQ(0, write_text(WATCH_SYSCTL, num));
+	ASSERT_EQ(0, wq_write_file(WATCH_SYSCTL, num));
 	ASSERT_EQ(PARENT_CAP, read_cap());
 	ASSERT_EQ(0, enter_userns());
-	ASSERT_EQ(0, write_text(WATCH_SYSCTL, "100000"));
+	ASSERT_EQ(0, wq_write_file(WATCH_SYSCTL, "100000"));
 	ASSERT_EQ(100000, read_cap());
 
 	for (i = 0; i < QUEUES; i++)

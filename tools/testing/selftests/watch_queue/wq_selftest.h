@@ -446,6 +446,21 @@ static inline __u64 wq_mount_id(int dfd, const char *path,
 	return stx.stx_mnt_id;
 }
 
+/* Write @text to @path, such as /proc/self/uid_map; 0 or -1. */
+static inline int wq_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(text);
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != len) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
 /* Become uid and gid 65534 with no supplementary groups: no capabilities. */
 static inline int wq_become_nobody(void)
 {
