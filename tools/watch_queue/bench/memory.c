@@ -8,6 +8,16 @@
  * without __GFP_ACCOUNT is not (a notification pipe's note pages are not
  * charged, for one).
  *
+ * memory.stat is kept per CPU and summed ("flushed") only once enough has
+ * changed or every two seconds, so a reading just after making a thousand
+ * small objects may not show them at all.  Reading the group's cpu.stat
+ * first flushes it: on 6.12 every controller's statistics of a group are
+ * flushed together (cgroup_rstat_flush_hold() from
+ * cgroup_base_stat_cputime_show()), the memory controller's with the CPU
+ * times.  The "kernel" entry counts whole pages charged to the group, and
+ * each CPU keeps less than a page of object bytes charged ahead: one
+ * reading is then exact to within a page.
+ *
  * The objects a watch watches (keys, mounts, user namespaces) are made
  * before the first reading, so a watch's figure is the watch and, since
  * each object is watched once, its watch list.  The measuring child pins
@@ -22,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -53,6 +64,9 @@ static void cg_write(const char *path, const char *val)
 /**
  * kmem - The group's charged kernel memory
  *
+ * Reads cpu.stat first, for the flush that it makes (see the top of the
+ * file).
+ *
  * Return: Bytes: memory.stat's "kernel".
  */
 static long long kmem(void)
@@ -61,6 +75,7 @@ static long long kmem(void)
 	static size_t cap;
 	char *p;
 
+	read_file(CG "/cpu.stat", &buf, &cap);
 	read_file(CG "/memory.stat", &buf, &cap);
 	for (p = buf; p; p = strchr(p, '\n')) {
 		if (*p == '\n')
@@ -69,6 +84,33 @@ static long long kmem(void)
 			return strtoll(p + 7, NULL, 10);
 	}
 	die("no \"kernel\" in memory.stat");
+}
+
+/**
+ * kmem_settled - The group's charged kernel memory, once it stops moving
+ *
+ * What the previous measurement closed is partly freed later, after an RCU
+ * grace period or from a work item, and would otherwise be subtracted from
+ * the next one.  Reads until two readings 50 ms apart agree (at most two
+ * seconds).
+ *
+ * Return: Bytes, as kmem().
+ */
+static long long kmem_settled(void)
+{
+	const struct timespec gap = { .tv_nsec = 50 * 1000 * 1000 };
+	long long prev = kmem(), cur;
+	int i;
+
+	/* The smoke run's figures mean nothing: only that it runs. */
+	for (i = 0; i < 40 && !opts.smoke; i++) {
+		nanosleep(&gap, NULL);
+		cur = kmem();
+		if (cur == prev)
+			break;
+		prev = cur;
+	}
+	return prev;
 }
 
 /**
@@ -109,7 +151,7 @@ static double per_queue(size_t bytes, unsigned int nr, bool pipe)
 
 	if (!q)
 		die("calloc");
-	before = kmem();
+	before = kmem_settled();
 	for (i = 0; i < nr; i++) {
 		ret = pipe ? bq_open_pipe(&q[i], bytes / 128) :
 			     bq_open_ring(&q[i], bytes);
@@ -118,7 +160,7 @@ static double per_queue(size_t bytes, unsigned int nr, bool pipe)
 			die("queue %u of %zu bytes", i, bytes);
 		}
 	}
-	after = kmem();
+	after = kmem_settled();
 	for (i = 0; i < nr; i++)
 		bq_close(&q[i]);
 	free(q);
@@ -220,7 +262,7 @@ static double per_watch(enum source src, unsigned int nr)
 	for (i = 0; i < nq; i++)
 		if (bq_open_ring(&q[i], 4096) < 0)
 			die("open the ring");
-	before = kmem();
+	before = kmem_settled();
 	for (i = 0; i < nr && !ret; i++) {
 		struct bq *qi = &q[i / WATCH_IDS];
 		unsigned int id = i % WATCH_IDS;
@@ -238,7 +280,7 @@ static double per_watch(enum source src, unsigned int nr)
 			break;
 		}
 	}
-	after = kmem();
+	after = kmem_settled();
 	if (ret < 0) {
 		errno = -ret;
 		die("%s %u", source_names[src], i - 1);
@@ -295,16 +337,15 @@ static void run(void)
 			nr = opts.smoke ? 8 : i == SRC_USERNS ? 200 : 1000;
 			b = per_watch(i, nr);
 			/*
-			 * memory.stat is flushed from per-CPU counters only
-			 * once enough has changed: a few hundred small
-			 * objects may not show at all.  Never report that
-			 * as 0 bytes.
+			 * Flushed, a few hundred objects are tens of pages:
+			 * nothing at all means that the watches were not
+			 * charged, never that they cost 0 bytes.
 			 */
 			if (b > 0)
 				sample(7, source_names[i], "bytes", r, b);
 			else
 				skipped(7, source_names[i], "bytes",
-					"below what memory.stat resolves");
+					"nothing charged to the group");
 		}
 	}
 }
