@@ -10,7 +10,11 @@
 # and of the patched kernel (pristine-bench, bench, pristine-bench, ...)
 # that run only what both kernels can run (wq_bench --zero: case 5 with no
 # watcher), for the patched/pristine ratios.  Every boot is TCG with the
-# vCPUs of boot.sh; each boot's raw output is kept in OUT/raw/.  Then
+# vCPUs of boot.sh; each boot's raw output is kept in OUT/raw/.  Case 5
+# and the pairs run under QEMU's -icount (boot.sh --icount): the guest's clock then
+# counts the guest's instructions, so the ratio of two kernels is the ratio
+# of the work they do, which a busy host can't disturb (under plain TCG the
+# pairs' ratios ranged from -67% to +205% on a loaded two-core host).  Then
 # bench-report.py makes OUT/results.md and gnuplot OUT/*.svg, and the
 # table is printed.
 set -u
@@ -39,10 +43,18 @@ mkdir -p "$out/raw" "$logs"
 scripts=$(mktemp -d "${TMPDIR:-/tmp}/watchq-bench.XXXXXX")
 trap 'rm -rf "$scripts"' EXIT
 
-args=()
-[ -z "$cases" ] || args+=(--cases "$cases")
-[ -z "$reps" ] || args+=(--reps "$reps")
-echo "/kselftest/watch_queue/wq_bench ${args[*]}" >"$scripts/full.sh"
+# Case 5 (producer overhead) runs in a boot of its own under -icount, as
+# the pairs do: its ratios (1 watcher against 0) are then of instructions
+# too.  The other cases compare methods side by side in one boot under
+# plain TCG, and case 6 needs the two vCPUs to run at once, which they
+# don't under -icount.
+all=${cases:-1,2,3,4,5,6,7}
+rest=$(echo ",$all," | sed -e 's/,5,/,/g' -e 's/^,//' -e 's/,$//')
+case ",$all," in *,5,*) with5=1 ;; *) with5=0 pairs=0 ;; esac
+rargs=()
+[ -z "$reps" ] || rargs+=(--reps "$reps")
+echo "/kselftest/watch_queue/wq_bench --cases $rest ${rargs[*]}" >"$scripts/full.sh"
+echo "/kselftest/watch_queue/wq_bench --cases 5 ${rargs[*]}" >"$scripts/full5.sh"
 # The zero runs are short: more repetitions than the full run's 11.
 zargs=(--zero --cases 5 --reps "${reps:-31}")
 echo "/kselftest/watch_queue/wq_bench ${zargs[*]}" >"$scripts/zero.sh"
@@ -65,17 +77,23 @@ if [ -z "$khz" ] || [ "$khz" -le 0 ]; then
 	exit 1
 fi
 append="tsc_early_khz=$khz tsc=reliable"
+# 4 ns per instruction: a guest of about the speed of plain TCG here.
+icount_shift=2
 
 n=0
-# boot KERNEL ROLE KIND: one boot, its output to OUT/raw.
+# boot KERNEL ROLE KIND SCRIPT [icount]: one boot, its output to OUT/raw.
 boot()
 {
-	local raw
+	local raw icount=() how="plain TCG"
 	raw=$(printf '%s/raw/boot%02d-%s-%s.txt' "$out" "$n" "$2" "$3")
-	echo "      boot $n: $2 kernel, ${3} run (raw: ${raw#"$PWD"/})"
+	if [ "${5:-}" = icount ]; then
+		icount=(--icount "$icount_shift")
+		how="-icount"
+	fi
+	echo "      boot $n: $2 kernel, $3 run of $4, $how (raw: ${raw#"$PWD"/})"
 	"$here/boot.sh" --kernel "$1" --initrd "$initrd" --logs "$logs" \
-		--disk "$disk" --mode script --script "$scripts/$3.sh" \
-		--timeout "$timeout" --append "$append" >"$raw"
+		--disk "$disk" --mode script --script "$scripts/$4.sh" \
+		--timeout "$timeout" --append "$append" "${icount[@]}" >"$raw"
 	local rc=$?
 	cp "$logs/guest-run-console.log" "$logs/bench-console-$n.log"
 	if [ $rc -ne 0 ]; then
@@ -88,13 +106,11 @@ boot()
 }
 
 # The pairs measure case 5 only.
-if [ -n "$cases" ]; then
-	case ",$cases," in *,5,*) ;; *) pairs=0 ;; esac
-fi
-boot "$patched" patched full
+[ -z "$rest" ] || boot "$patched" patched full full
+[ "$with5" = 0 ] || boot "$patched" patched full full5 icount
 for ((i = 0; i < pairs; i++)); do
-	boot "$pristine" pristine zero
-	boot "$patched" patched zero
+	boot "$pristine" pristine zero zero icount
+	boot "$patched" patched zero zero icount
 done
 
 {
@@ -105,6 +121,10 @@ done
 		"$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores"
 	echo "Guest clock: the TSC at the host's $khz kHz (kernel parameters" \
 		"$append), as the guest has no timer to calibrate it against"
+	echo "Case 5 and the patched/pristine pairs: QEMU -icount shift=$icount_shift" \
+		"(the guest's clock advances with the instructions it executes;" \
+		"absolute figures are in that clock)," \
+		"so their ratios are of instructions executed, not of host time"
 	echo "Kernels: bench (patched, no debug options) and pristine-bench" \
 		"(the unpatched base, the same configuration); run on $(date -u +%Y-%m-%d)"
 } >"$out/header.txt"
