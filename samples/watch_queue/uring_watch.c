@@ -169,9 +169,10 @@ static void drain(struct loop *l)
 			fprintf(stderr, "uring_watch: broken record in the ring\n");
 			exit(1);
 		}
+		/* The lines are out before their slots are handed back. */
+		if (!l->quiet)
+			fflush(stdout);
 	} while (!watchq_release_idle(&l->q));
-	if (!l->quiet)
-		fflush(stdout);
 }
 
 /**
@@ -375,10 +376,14 @@ int main(int argc, char **argv)
 
 	ret = in_fd >= 0 ? watchq_map(&l.q, in_fd) : watchq_open(&l.q, size);
 	if (ret < 0) {
-		fprintf(stderr, "uring_watch: %s: %s\n",
-			in_fd >= 0 ? "watchq_map" : "watchq_open",
-			ret == -EOPNOTSUPP ? "this kernel has no /dev/watch_queue"
-					   : strerror(-ret));
+		if (in_fd >= 0)
+			fprintf(stderr, "uring_watch: descriptor %d: %s\n", in_fd,
+				ret == -EOPNOTSUPP ? "not a /dev/watch_queue queue"
+						   : strerror(-ret));
+		else
+			fprintf(stderr, "uring_watch: %s\n",
+				ret == -EOPNOTSUPP ? "this kernel has no /dev/watch_queue"
+						   : strerror(-ret));
 		return 1;
 	}
 	l.lost = watchq_lost(&l.q);

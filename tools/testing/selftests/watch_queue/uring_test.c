@@ -84,7 +84,10 @@ static pid_t start_sample(int qfd, int out, const char *const *args)
 	pid = fork();
 	if (pid)
 		return pid;
-	if (dup2(qfd, 3) < 0 || dup2(out, 1) < 0)
+	/* dup2() onto itself would leave FD_CLOEXEC set. */
+	if ((qfd == 3 ? fcntl(qfd, F_SETFD, 0) : dup2(qfd, 3)) < 0)
+		_exit(126);
+	if (dup2(out, 1) < 0)
 		_exit(126);
 	if (prog)
 		execv(prog, (char *const *)argv);
@@ -333,8 +336,9 @@ static int count_out(int out, const char *want)
 
 /*
  * A kernel source: the sample opens its own queue and watches a key (-k).
- * Each update, made only once the one before has been printed, is a
- * record of its own that must wake it.
+ * Each update is made only once the one before has been printed, and must
+ * be printed without another to prod it.  (It may be read in the wake-up
+ * of the one before: the sample prints, then releases and re-checks.)
  */
 TEST_F(uring, key_updates)
 {
@@ -381,7 +385,8 @@ TEST_F(uring, key_updates)
 	ASSERT_NE(NULL, out);
 	ASSERT_EQ(0, summary(out, &records, &wakeups, &lost));
 	EXPECT_EQ(30, records);
-	EXPECT_LE(30, wakeups);
+	EXPECT_LE(1, wakeups);
+	EXPECT_GE(30, wakeups);
 	EXPECT_EQ(0, lost);
 	wq_keyctl(KEYCTL_UNLINK, key, KEY_SPEC_SESSION_KEYRING, 0, 0);
 	free(out);
