@@ -420,7 +420,7 @@ def case6(rep, full):
     rep.p()
     rows = []
     for x in xs:
-        for w in ('poll', 'epoll-lt', 'epoll-et'):
+        for w in ('poll', 'epoll-lt', 'epoll-et', 'io_uring'):
             rows.append([x, w,
                          cell(full, 6, x, w + '/records-per-wakeup',
                               lambda v: '%.1f' % v),

@@ -26,6 +26,7 @@ ld				binutils	build-essential	the kernel
 patch				patch		build-essential	applying patches/ (sync-tree.sh)
 perl				perl		build-essential	the kernel build, checkpatch.pl
 /usr/lib/x86_64-linux-gnu/libc.a libc6-dev	build-essential	the static guest programs
+/usr/lib/x86_64-linux-gnu/liburing.a liburing-dev =		uring_watch and wq_bench (static, io_uring)
 bc				bc		=		the kernel (timeconst.h)
 bison				bison		=		kconfig
 flex				flex		=		kconfig

@@ -14,8 +14,11 @@ cflags="-static -O2 -g -Wall -Wextra -Werror -isystem $inc -I$tree/tools/lib/wat
 rm -rf "$guest"
 mkdir -p "$guest/bin" "$guest/kselftest"
 
+# uring_watch alone links liburing (liburing-dev's liburing.a).
 for src in "$tree"/samples/watch_queue/*.c "$top"/harness/guest/*.c; do
-	$cc $cflags -o "$guest/bin/$(basename "$src" .c)" "$src" -lpthread
+	libs=-lpthread
+	case $src in */uring_watch.c) libs="-luring $libs" ;; esac
+	$cc $cflags -o "$guest/bin/$(basename "$src" .c)" "$src" $libs
 done
 
 env MAKEFLAGS= MAKELEVEL= make -C "$tree/tools/testing/selftests" \

@@ -4,13 +4,12 @@
  * NR_RECORDS times, each update one record, either back to back ("burst")
  * or one every PACE_US microseconds ("paced"); the consumer, on the other
  * CPU, sleeps until the ring is readable, takes everything there is, and
- * sleeps again.  It waits in poll(), in level-triggered epoll or in
- * edge-triggered epoll (re-checking the head after releasing, as
- * watchq_release_idle() says).  Two samples per run: records per wake-up,
- * and the consumer's CPU nanoseconds per record.
- *
- * io_uring has a slot here but no method yet: the queue has no io_uring
- * support of its own to measure.  Fill in wait_uring() when it has.
+ * sleeps again.  It waits in poll(), in level-triggered epoll, in
+ * edge-triggered epoll or in an io_uring multishot poll
+ * (IORING_POLL_ADD_MULTI), the last two edge-like: re-checking the head
+ * after releasing, as watchq_release_idle() says.  Two samples per run:
+ * records per wake-up, and the consumer's CPU nanoseconds per record (the
+ * io_uring's task work, which runs in the consumer, included).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +21,7 @@
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
+#include <liburing.h>
 
 #include "bench.h"
 #include "queue.h"
@@ -86,19 +86,77 @@ static unsigned int take(struct bq *q)
 }
 
 /**
- * wait_uring - The io_uring consumer: none yet
+ * uring_arm - Submit a multishot poll for POLLIN on the queue
+ * @ring: The io_uring.
+ * @fd: The queue.
+ */
+static void uring_arm(struct io_uring *ring, int fd)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+
+	if (!sqe)
+		die("io_uring_get_sqe");
+	io_uring_prep_poll_multishot(sqe, fd, POLLIN);
+}
+
+/**
+ * wait_uring - The io_uring consumer: one multishot poll on the queue
  * @q: The ring.
  * @want: Records to take.
  * @wakeups: Set to the number of wake-ups.
  *
- * Return: -EOPNOTSUPP.
+ * A wake-up is one return from io_uring_submit_and_wait() with at least one
+ * completion of the poll, as one return of epoll_wait() is for epoll.  The
+ * poll is armed again only if the kernel ended it (no IORING_CQE_F_MORE).
+ *
+ * Return: 0.
  */
 static int wait_uring(struct bq *q, unsigned int want, unsigned int *wakeups)
 {
-	(void)q;
-	(void)want;
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	unsigned int got = 0, head, seen;
+	bool rearm;
+	int ret;
+
 	*wakeups = 0;
-	return -EOPNOTSUPP;
+	ret = io_uring_queue_init(8, &ring, 0);
+	if (ret < 0) {
+		errno = -ret;
+		die("io_uring_queue_init");
+	}
+	uring_arm(&ring, q->fd);
+	while (got < want) {
+		ret = io_uring_submit_and_wait(&ring, 1);
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0) {
+			errno = -ret;
+			die("io_uring_submit_and_wait");
+		}
+		seen = 0;
+		rearm = false;
+		io_uring_for_each_cqe(&ring, head, cqe) {
+			if (cqe->res < 0) {
+				errno = -cqe->res;
+				die("multishot poll");
+			}
+			if (!(cqe->flags & IORING_CQE_F_MORE))
+				rearm = true;
+			seen++;
+		}
+		io_uring_cq_advance(&ring, seen);
+		if (!seen)
+			continue;
+		(*wakeups)++;
+		got += take(q);
+		while (!bq_release_idle(q))
+			got += take(q);
+		if (rearm)
+			uring_arm(&ring, q->fd);
+	}
+	io_uring_queue_exit(&ring);
+	return 0;
 }
 
 /**
@@ -177,11 +235,9 @@ void case_wakeup(void)
 	for (p = 0; p < 2; p++) {
 		prod.pace_ns = paces[p];
 		snprintf(x, sizeof(x), p ? "paced%dus" : "burst", PACE_US);
-		skipped(6, x, wait_names[W_URING],
-			"the queue has no io_uring support to measure yet");
 		for (r = 0; r < reps; r++) {
-			for (k = 0; k < W_URING; k++) {
-				enum wait_kind kind = (k + r) % W_URING;
+			for (k = 0; k < NR_WAITS; k++) {
+				enum wait_kind kind = (k + r) % NR_WAITS;
 
 				bq_drain(&q);
 				if (pthread_create(&thread, NULL, produce, &prod))

@@ -21,7 +21,7 @@ required="
 3 ring pipe
 4 ring pipe memcpy ring-w1 ring.write ring.read pipe.write pipe.read
 5 0 1ring 1pipe 8ring 64ring 1 100
-6 poll/records-per-wakeup poll/ns-per-record epoll-lt/records-per-wakeup epoll-lt/ns-per-record epoll-et/records-per-wakeup epoll-et/ns-per-record
+6 poll/records-per-wakeup poll/ns-per-record epoll-lt/records-per-wakeup epoll-lt/ns-per-record epoll-et/records-per-wakeup epoll-et/ns-per-record io_uring/records-per-wakeup io_uring/ns-per-record
 7 bytes
 "
 
