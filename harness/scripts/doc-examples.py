@@ -9,8 +9,10 @@
 # example is:
 #   - in rST, a ".. code-block:: c" directive;
 #   - in Markdown, a fenced block opened with "```c";
-#   - in a man page (roff), an .EX/.EE block of the EXAMPLES section, or any
-#     other .EX/.EE block right after a marker comment.
+#   - in a man page (roff), an .EX/.EE block right after a marker comment,
+#     and, in sections 2 and 3 (system calls and functions: their examples
+#     are C), every .EX/.EE block of EXAMPLES.  A page of another section
+#     (watchq(1)'s shell examples) marks its C blocks.
 # A marker comment right before the block (an rST comment, an HTML comment
 # in Markdown, a roff comment) says what kind of C it is:
 #
@@ -162,7 +164,8 @@ def roff_text(line):
 
 
 def man_examples(path, lines):
-    """The .EX blocks of a man page's EXAMPLES, and those after a marker."""
+    """The .EX blocks after a marker, and of EXAMPLES in sections 2 and 3."""
+    c_examples = re.search(r"\.[23]$", path) is not None
     out = []
     section = ""
     marker = None
@@ -180,7 +183,7 @@ def man_examples(path, lines):
             while k < len(lines) and lines[k].strip() != ".EE":
                 k += 1
             block = [roff_text(x) for x in lines[i + 1:k]]
-            if marker or section == "EXAMPLES":
+            if marker or (c_examples and section == "EXAMPLES"):
                 kind = marker[0] if marker else "program"
                 prologue, pline = [], 0
                 if marker:
