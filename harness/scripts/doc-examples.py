@@ -37,6 +37,7 @@
 # it does not know.
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -296,7 +297,8 @@ def source(ex, defs):
 def main():
     include, libdir, outdir = sys.argv[1:4]
     files = sys.argv[4:]
-    os.makedirs(outdir, exist_ok=True)
+    shutil.rmtree(outdir, ignore_errors=True)  # no stale examples
+    os.makedirs(outdir)
     defs = header_definitions(include)
     cc = os.environ.get("CC", "gcc").split()
     cflags = ["-Wall", "-Wextra", "-Werror", "-isystem", include,
