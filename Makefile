@@ -33,7 +33,7 @@ export CCACHE_MAXSIZE	?= 4G
 # it names must come from one of these, or a fresh machine fails.
 PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
 	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12 \
-	    e2fsprogs rsync python3-docutils gnuplot-nox liburing-dev
+	    e2fsprogs rsync python3-docutils gnuplot-nox liburing-dev groff-base
 
 PRISTINE	:= $(B)/src/pristine
 TREE		:= $(B)/src/linux
@@ -98,7 +98,8 @@ help:
 	@echo "                every case of the benchmark once, tiny, on the debug kernel"
 	@echo "make shell      boot the test kernel to an interactive shell"
 	@echo "make headers    install the patched UAPI headers to build/usr/include"
-	@echo "make lint       checkpatch --strict, kernel-doc and rST checks (in make check)"
+	@echo "make lint       checkpatch --strict, kernel-doc, rST, man pages and the"
+	@echo "                documents' C examples (in make check)"
 	@echo "make guest-run SCRIPT=file [FILES=dir]"
 	@echo "                run a script as root in the guest, files at /extra"
 	@echo "make clean      remove build output but keep the base tree and ccache"
@@ -144,9 +145,10 @@ shell: kernel initramfs disk
 	@echo "[7/7] booting QEMU to a shell; leave with 'exit' (or Ctrl-A x)"
 	@$(BOOT) --mode shell
 
-lint: tree
-	@echo "[3/7] checking style: checkpatch --strict, kernel-doc, rST (log: build/logs/lint.log)"
-	@$(S)/lint.sh $(TOP) $(TREE) $(LOGS)/lint.log
+# After headers: the C examples of the documents compile against them.
+lint: headers
+	@echo "[3/7] checking style: checkpatch --strict, kernel-doc, rST, man pages, C examples (log: build/logs/lint.log)"
+	@$(S)/lint.sh $(TOP) $(TREE) $(LOGS)/lint.log $(HDR)/include
 
 check: lint kernel initramfs disk
 	@echo "[7/7] booting the debug kernel and running the selftests (log: build/logs/check-console.log)"

@@ -42,6 +42,7 @@ qemu-system-x86_64		qemu-system-x86	=		booting the guest
 rst2html			python3-docutils =		checking the rST documents (lint.sh)
 /usr/bin/python3		python3		python3-docutils the tables of make bench (bench-report.py)
 gnuplot				gnuplot-nox	=		the plots of make bench
+groff				groff-base	=		checking the man pages (lint.sh)
 /usr/src/linux-source-6.12.tar.xz linux-source-6.12 =		the base tree
 "
 # mkfs.ext4 is in /sbin, which is not always in a user's PATH.

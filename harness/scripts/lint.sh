@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# lint.sh TOP TREE LOG
+# lint.sh TOP TREE LOG INCLUDE
 #
 # The style checks a maintainer would run, on everything the project adds:
 #   - scripts/checkpatch.pl --strict on every patch of patches/series, on
@@ -11,11 +11,19 @@
 #     the series changes, so that every function has its kernel-doc;
 #   - docutils on the project's rST documents, warnings being errors (the
 #     documents use no Sphinx extension, so plain docutils parses them as
-#     make htmldocs would).
+#     make htmldocs would), without Pygments (--syntax-highlight=none:
+#     a fresh machine has docutils without it);
+#   - groff on every man page of man/ (-ww: all warnings), warnings being
+#     errors;
+#   - every C example of the documents (rST ".. code-block:: c", Markdown
+#     "```c", man pages' EXAMPLES) compiled against the installed UAPI
+#     headers in INCLUDE and tools/lib/watch_queue, by doc-examples.py,
+#     which says how a fragment is marked.
 # Prints one line per failing check and the details to LOG; exits 1 if any
 # check found an ERROR, a WARNING or (checkpatch --strict) a CHECK.
 set -u
-top=$1 tree=$2 log=$3
+S=$(dirname "$(readlink -f "$0")")
+top=$1 tree=$2 log=$3 inc=$4
 
 : >"$log"
 fails=0
@@ -73,14 +81,31 @@ docs=$(cd "$top" && git ls-files -- 'Documentation/*.rst' 2>/dev/null || true)
 for d in $docs Documentation/core-api/watch_queue.rst; do
 	src=$tree/$d
 	[ -f "$src" ] || continue
-	out=$(rst2html --halt=warning --report=warning --no-raw \
+	out=$(rst2html --syntax-highlight=none --halt=warning --report=warning --no-raw \
 		--no-file-insertion "$src" 2>&1 >/dev/null)
 	[ $? -eq 0 ] && [ -z "$out" ] || fail "docutils: $d" "$out"
 done
 
+# Man pages: groff with every warning on (-ww), tables through tbl (-t),
+# output thrown away (-z); it exits 0 on warnings, so any output fails.
+mans=$(cd "$top" && git ls-files -- 'man/*.[1-9]' 2>/dev/null || true)
+for m in $mans; do
+	out=$(cd "$top" && groff -man -t -ww -z "$m" 2>&1)
+	[ $? -eq 0 ] && [ -z "$out" ] || fail "groff: $m" "$out"
+done
+
+# C examples of the documents and the man pages' EXAMPLES, compiled.
+exdocs=$(cd "$top" && git ls-files -- README.md 'Documentation/*.rst' \
+	'Documentation/*.md' 'man/*.[1-9]' 2>/dev/null || true)
+out=$(cd "$top" && python3 "$S/doc-examples.py" "$inc" \
+	tools/lib/watch_queue "$(dirname "$log")/doc-examples" $exdocs 2>&1)
+[ $? -eq 0 ] || fail "C examples (harness/scripts/doc-examples.py)" "$out"
+
 if [ $fails -ne 0 ]; then
 	echo "error: $fails style checks failed; details: ${log#"$PWD"/}" >&2
 	echo "       fix: see Documentation/process/coding-style.rst and" >&2
-	echo "       doc-guide/kernel-doc.rst; re-run with make lint" >&2
+	echo "       doc-guide/kernel-doc.rst, groff_man(7) for man/, the head" >&2
+	echo "       of harness/scripts/doc-examples.py for C examples;" >&2
+	echo "       re-run with make lint" >&2
 	exit 1
 fi
