@@ -609,6 +609,8 @@ static void do_resync(void)
 		const char *ev;
 
 		old = mnt_find(&table, mi->id);
+		if (old && old->gone)
+			old = NULL;
 		if (old && !strcmp(old->point, mi->point) &&
 		    old->parent == mi->parent && !strcmp(old->opts, mi->opts))
 			continue;
@@ -621,7 +623,7 @@ static void do_resync(void)
 	}
 	for (j = 0; j < table.nr; j++) {
 		old = &table.m[j];
-		if (mnt_find(&now, old->id))
+		if (old->gone || mnt_find(&now, old->id))
 			continue;
 		removed++;
 		resync_line("removed", old, NULL);

@@ -35,6 +35,8 @@
  *	6.12's statmount() has no source field.
  * @fstype: Its filesystem type.
  * @opts: "ro" or "rw" and the other mount attributes, for diffs.
+ * @gone: Detached: kept to name it in the records that follow (several
+ *	watches may report one detach), not part of the tree any more.
  */
 struct mnt_info {
 	uint64_t id, parent, ns_id, sb_id;
@@ -42,6 +44,7 @@ struct mnt_info {
 	char source[MNT_STR];
 	char fstype[64];
 	char opts[64];
+	bool gone;
 };
 
 /* The mount's source, from the mountinfo line of its old ID. */
@@ -235,6 +238,15 @@ static inline bool mnt_put(struct mnt_table *t, const struct mnt_info *mi)
 		return true;
 	}
 	if (t->nr == t->cap) {
+		size_t i, n = 0;
+
+		/* Forget the mounts that are gone before growing. */
+		for (i = 0; i < t->nr; i++)
+			if (!t->m[i].gone)
+				t->m[n++] = t->m[i];
+		t->nr = n;
+	}
+	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
 		struct mnt_info *n = realloc(t->m, cap * sizeof(*n));
 
@@ -247,12 +259,13 @@ static inline bool mnt_put(struct mnt_table *t, const struct mnt_info *mi)
 	return true;
 }
 
+/* Mark @id gone: named "(gone, was ...)" still, but out of the tree. */
 static inline void mnt_del(struct mnt_table *t, uint64_t id)
 {
 	struct mnt_info *mi = mnt_find(t, id);
 
 	if (mi)
-		*mi = t->m[--t->nr];
+		mi->gone = true;
 }
 
 static inline void mnt_table_free(struct mnt_table *t)
