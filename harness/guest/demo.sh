@@ -1,22 +1,32 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The live demo of make run: watch_test watches the session and user
-# keyrings through /dev/watch_queue and through a notification pipe while
-# this script changes keys, and prints the decoded records as they arrive.
-# Then one watch_test watches a mount tree, the whole mount namespace, the
-# ext4 disk's superblock and the session keyring through a single ring
-# while this script mounts, remounts, moves, unmounts, reports a filesystem
-# error and adds a key; then it watches every namespace while a task
-# unshares, enters and leaves some.  Keys are watched with keyctl(), the
-# rest with the queue's IOC_WATCH_QUEUE_WATCH ioctl.
-# The exit status is watch_test's.
+# The live demo of make run: watchq(1) watches the session and user
+# keyrings through /dev/watch_queue (and the watch_test sample the same
+# through a notification pipe) while this script changes keys, and prints
+# each record as it arrives, resolved.  Then one watchq watches a mount
+# tree, the whole mount namespace, the ext4 disk's superblock and the
+# session keyring through a single ring while this script mounts,
+# remounts, moves, unmounts, reports a filesystem error and adds a key;
+# then it watches every namespace while a task unshares, enters and leaves
+# some.  Keys are watched with keyctl(), the rest with the queue's
+# IOC_WATCH_QUEUE_WATCH ioctl.
+# The exit status is 0 if every watcher ended as it should: watchq by its
+# --timeout (exit status 2), watch_test with 0.
 
-# Run in a session keyring of our own, which watch_test and every keyctl
+# Run in a session keyring of our own, which the watchers and every keyctl
 # below share as @s.
 if [ -z "$WATCHQ_DEMO_SESSION" ]; then
 	WATCHQ_DEMO_SESSION=1 exec keyctl session watchq-demo sh "$0"
 fi
+
+# Wait for the watchq of pid $1, which ends by its --timeout: exit 2.
+wait_watchq()
+{
+	wait "$1"
+	st=$?
+	[ "$st" -eq 2 ] || { echo "watchq exited with $st" >&2; status=1; }
+}
 
 say()
 {
@@ -27,11 +37,13 @@ say()
 
 echo
 echo "=== /dev/watch_queue demo: keyring notifications ==="
-# The same watches through both transports: the ring of /dev/watch_queue
-# and a notification pipe.  Each record arrives once through each.
-watch_test -l 'ring: ' -f -k @s -k @u -t 5 &
+# The same watches through both transports: watchq on the ring of
+# /dev/watch_queue and the sample on a notification pipe.  Each record
+# arrives once through each.
+status=0
+watchq --keys @s --keys @u --timeout 5 &
 watcher=$!
-watch_test -l 'pipe: ' -p -f -k @s -k @u -t 5 &
+watch_test -l 'pipe: ' -p -k @s -k @u -t 5 &
 piper=$!
 sleep 2
 
@@ -52,8 +64,7 @@ keyctl invalidate "$key2"
 say "keyctl clear @s"
 keyctl clear @s
 
-wait $watcher
-status=$?
+wait_watchq $watcher
 wait $piper || status=$?
 
 echo
@@ -66,7 +77,7 @@ if [ -b /dev/vda ] && mount -t ext4 -o errors=continue /dev/vda /mnt/disk; then
 else
 	echo "(no ext4 disk at /dev/vda: no superblock events)"
 fi
-watch_test -l 'ring: ' -k @s -m /mnt -M /proc/self/ns/mnt ${disk:+-s $disk} -t 5 &
+watchq --keys @s --mounts /mnt --ns /proc/self/ns/mnt ${disk:+--sb $disk} --timeout 5 &
 watcher=$!
 sleep 2
 
@@ -89,14 +100,14 @@ fi
 say "keyctl add user third-key x @s"
 keyctl add user third-key x @s >/dev/null
 
-wait $watcher || status=$?
+wait_watchq $watcher
 [ -z "$disk" ] || umount /mnt/disk
 umount /mnt
 
 echo "=== namespace notifications: a watch on the initial user namespace ==="
 # Every namespace on the system is owned by the initial user namespace or
 # one of its descendants: this watch sees them all.
-watch_test -l 'ns: ' -N /proc/self/ns/user -t 5 &
+watchq --ns /proc/self/ns/user --timeout 5 &
 nswatch=$!
 sleep 2
 
@@ -108,7 +119,19 @@ say "nsenter -t $holder -m -u -n true: setns() into them"
 nsenter -t "$holder" -m -u -n true
 say "the holder exits: its namespaces are destroyed"
 wait $holder
-wait $nswatch || status=$?
+wait_watchq $nswatch
 
-echo "=== demo done (watch_test exit status $status) ==="
+echo
+echo "=== the same as JSON, one object a line: watchq --json ==="
+mount -t tmpfs demo /mnt
+watchq --mounts /mnt --json --count 2 &
+watcher=$!
+sleep 2
+mkdir /mnt/j
+mount -t tmpfs json-demo /mnt/j
+umount /mnt/j
+wait $watcher || status=$?
+umount /mnt
+
+echo "=== demo done (exit status $status) ==="
 exit $status

@@ -5,7 +5,8 @@
 #
 # Build the guest's programs statically against the patched UAPI headers in
 # INCLUDE: the samples, the harness's guest tools and the selftests, which
-# are installed with kselftest's own runner into GUEST/kselftest.
+# are installed with kselftest's own runner into GUEST/kselftest, and
+# watchq(1).
 set -eux
 top=$1 tree=$2 inc=$3 guest=$4
 cc=${CC:-gcc}
@@ -20,6 +21,8 @@ for src in "$tree"/samples/watch_queue/*.c "$top"/harness/guest/*.c; do
 	case $src in */uring_watch.c) libs="-luring $libs" ;; esac
 	$cc $cflags -o "$guest/bin/$(basename "$src" .c)" "$src" $libs
 done
+# watchq(1), the command of tools/watch_queue/, in the guest's PATH.
+$cc $cflags -o "$guest/bin/watchq" "$tree/tools/watch_queue/watchq.c"
 
 env MAKEFLAGS= MAKELEVEL= make -C "$tree/tools/testing/selftests" \
 	TARGETS=watch_queue KHDR_INCLUDES="-isystem $inc" LDFLAGS=-static \

@@ -45,6 +45,7 @@
 #include <linux/watch_queue.h>
 
 #include "watchq.h"
+#include "watchq_names.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define RING_BYTES	16384
@@ -60,103 +61,54 @@ static long keyctl_watch(long key, int fd, int id)
 	return syscall(__NR_keyctl, KEYCTL_WATCH_KEY, key, fd, id);
 }
 
-static const char *ns_type_name(unsigned int type)
+/* A name from watchq_names.h, or "?" for a value it does not know. */
+static const char *name_or(const char *name)
 {
-	switch (type) {
-	case CLONE_NEWNS:	return "mnt";
-	case CLONE_NEWUTS:	return "uts";
-	case CLONE_NEWIPC:	return "ipc";
-	case CLONE_NEWPID:	return "pid";
-	case CLONE_NEWNET:	return "net";
-	case CLONE_NEWUSER:	return "user";
-	case CLONE_NEWCGROUP:	return "cgroup";
-	case CLONE_NEWTIME:	return "time";
-	}
-	return "?";
+	return name ? name : "?";
 }
 
 static void print_ns(const struct watch_notification *n, size_t len)
 {
-	static const char *const subtypes[] = {
-		[NOTIFY_NS_CREATE]	= "CREATE",
-		[NOTIFY_NS_SETNS]	= "SETNS",
-		[NOTIFY_NS_DESTROY]	= "DESTROY",
-	};
-	static const char *const reasons[] = {
-		[NOTIFY_NS_REASON_CLONE]	= "clone",
-		[NOTIFY_NS_REASON_UNSHARE]	= "unshare",
-		[NOTIFY_NS_REASON_SETNS_NSFD]	= "setns nsfd",
-		[NOTIFY_NS_REASON_SETNS_PIDFD]	= "setns pidfd",
-		[NOTIFY_NS_REASON_RELEASE]	= "release",
-	};
 	const struct ns_notification *r = (const void *)n;
+	const char *type = name_or(watchq_ns_type_name(r->ns_type));
 
-	if (len < sizeof(*r)) {
+	if (!watchq_rec_check(n, len)) {
 		printf("ns subtype %u, short record\n", n->subtype);
 		return;
 	}
 	printf("ns %s %s:[%llu] owner user:[%llu] (%s)",
-	       n->subtype < ARRAY_SIZE(subtypes) ? subtypes[n->subtype] : "?",
-	       ns_type_name(r->ns_type), (unsigned long long)r->ns_inum,
+	       name_or(watchq_subtype_name(n->type, n->subtype)), type,
+	       (unsigned long long)r->ns_inum,
 	       (unsigned long long)r->owner_inum,
-	       r->reason < ARRAY_SIZE(reasons) ? reasons[r->reason] : "?");
+	       name_or(watchq_ns_reason_name(r->reason)));
 	if (r->old_inum)
-		printf(" from %s:[%llu]", ns_type_name(r->ns_type),
+		printf(" from %s:[%llu]", type,
 		       (unsigned long long)r->old_inum);
 	if (r->pid)
 		printf(" by pid %d tgid %d", r->pid, r->tgid);
 	printf("\n");
 }
 
+/* A key as keyctl(1) names it; exits if it names none. */
 static long parse_key(const char *s)
 {
-	static const struct { const char *name; long id; } specs[] = {
-		{ "@s", KEY_SPEC_SESSION_KEYRING },
-		{ "@u", KEY_SPEC_USER_KEYRING },
-		{ "@us", KEY_SPEC_USER_SESSION_KEYRING },
-		{ "@p", KEY_SPEC_PROCESS_KEYRING },
-		{ "@t", KEY_SPEC_THREAD_KEYRING },
-	};
-	unsigned int i;
-	char *end;
-	long id;
+	long id = watchq_key_spec(s);
 
-	for (i = 0; i < ARRAY_SIZE(specs); i++)
-		if (!strcmp(s, specs[i].name))
-			return specs[i].id;
-	id = strtol(s, &end, 0);
-	if (*end || id == 0)
+	if (!id)
 		errx(2, "bad key '%s'", s);
 	return id;
-}
-
-static const char *key_subtype_name(unsigned int subtype)
-{
-	static const char *const names[] = {
-		[NOTIFY_KEY_INSTANTIATED]	= "instantiated",
-		[NOTIFY_KEY_UPDATED]		= "updated",
-		[NOTIFY_KEY_LINKED]		= "linked",
-		[NOTIFY_KEY_UNLINKED]		= "unlinked",
-		[NOTIFY_KEY_CLEARED]		= "cleared",
-		[NOTIFY_KEY_REVOKED]		= "revoked",
-		[NOTIFY_KEY_INVALIDATED]	= "invalidated",
-		[NOTIFY_KEY_SETATTR]		= "setattr",
-	};
-
-	if (subtype < ARRAY_SIZE(names))
-		return names[subtype];
-	return "unknown";
 }
 
 static void print_key(const struct watch_notification *n, size_t len)
 {
 	const struct key_notification *k = (const void *)n;
 
-	if (len < sizeof(*k)) {
+	if (!watchq_rec_check(n, len)) {
 		printf("key: short record (%zu bytes)\n", len);
 		return;
 	}
-	printf("key %d: %s", k->key_id, key_subtype_name(n->subtype));
+	printf("key %d: %s", k->key_id,
+	       name_or(watchq_subtype_name(n->type, n->subtype)));
 	if (n->subtype == NOTIFY_KEY_LINKED || n->subtype == NOTIFY_KEY_UNLINKED)
 		printf(" key %u", k->aux);
 	else if (n->subtype == NOTIFY_KEY_INSTANTIATED && k->aux)
@@ -164,8 +116,7 @@ static void print_key(const struct watch_notification *n, size_t len)
 	printf("\n");
 
 	if (follow && n->subtype == NOTIFY_KEY_LINKED &&
-	    keyctl_watch(k->aux, qfd, (n->info & WATCH_INFO_ID) >>
-					WATCH_INFO_ID__SHIFT) < 0 &&
+	    keyctl_watch(k->aux, qfd, watchq_rec_id(n)) < 0 &&
 	    errno != EBUSY)
 		warn("watching key %u", k->aux);
 }
@@ -252,12 +203,12 @@ static void print_mount(const struct watch_notification *n, size_t len)
 	const struct mount_attr_notification *a = (const void *)n;
 	const struct mount_notification *m = &a->m;
 
-	if (len < sizeof(*m)) {
+	if (!watchq_rec_check(n, len)) {
 		printf("mount: short record (%zu bytes)\n", len);
 		return;
 	}
 	printf("mount %s ", mount_name(m->mnt_id));
-	if (n->subtype == NOTIFY_MOUNT_ATTR && len >= sizeof(*a))
+	if (n->subtype == NOTIFY_MOUNT_ATTR)
 		printf("attributes %#llx%s, propagation %#llx",
 		       (unsigned long long)a->mnt_attr,
 		       a->mnt_attr & MOUNT_ATTR_RDONLY ? " (read-only)" : "",
@@ -282,7 +233,7 @@ static void print_sb(const struct watch_notification *n, size_t len)
 	const struct superblock_notification *s = &e->s;
 	static const char *const qtypes[] = { "user", "group", "project" };
 
-	if (len < sizeof(*s)) {
+	if (!watchq_rec_check(n, len)) {
 		printf("superblock: short record (%zu bytes)\n", len);
 		return;
 	}
@@ -299,20 +250,14 @@ static void print_sb(const struct watch_notification *n, size_t len)
 		       "read-only" : "read-write");
 		break;
 	case NOTIFY_SUPERBLOCK_ERROR:
-		if (len >= sizeof(*e))
-			printf("error %u (%s), error #%u\n", e->error_number,
-			       strerror(e->error_number), e->error_cookie);
-		else
-			printf("error\n");
+		printf("error %u (%s), error #%u\n", e->error_number,
+		       strerror(e->error_number), e->error_cookie);
 		break;
 	case NOTIFY_SUPERBLOCK_EDQUOT:
-		if (len >= sizeof(*qn))
-			printf("%s quota of %llu exceeded (warning %u)\n",
-			       qn->quota_type < ARRAY_SIZE(qtypes) ?
-			       qtypes[qn->quota_type] : "?",
-			       (unsigned long long)qn->quota_id, qn->warning);
-		else
-			printf("quota exceeded\n");
+		printf("%s quota of %llu exceeded (warning %u)\n",
+		       qn->quota_type < ARRAY_SIZE(qtypes) ?
+		       qtypes[qn->quota_type] : "?",
+		       (unsigned long long)qn->quota_id, qn->warning);
 		break;
 	default:
 		printf("subtype %u\n", n->subtype);
@@ -322,8 +267,7 @@ static void print_sb(const struct watch_notification *n, size_t len)
 /* Print one record, decoded. */
 static void print_record(const struct watch_notification *n, size_t len)
 {
-	printf("%s[id %u] ", label,
-	       (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT);
+	printf("%s[id %u] ", label, watchq_rec_id(n));
 	switch (n->type) {
 	case WATCH_TYPE_META:
 		print_meta(n, len);

@@ -24,6 +24,7 @@
 #include <linux/watch_queue.h>
 
 #include "watchq.h"
+#include "watchq_names.h"
 
 /**
  * struct bq - A queue of either transport
@@ -295,7 +296,7 @@ static inline bool bq_mount_attached(const struct watch_notification *n,
 
 	if (n->type != WATCH_TYPE_MOUNT_NOTIFY ||
 	    n->subtype != NOTIFY_MOUNT_ATTACH ||
-	    bq_rec_len(n) < sizeof(*m))
+	    !watchq_rec_check(n, bq_rec_len(n)))
 		return false;
 	*mnt_id = m->mnt_id;
 	return true;
@@ -317,7 +318,7 @@ static inline bool bq_ns_created(const struct watch_notification *n,
 	const struct ns_notification *r = (const void *)n;
 
 	if (n->type != WATCH_TYPE_NS_NOTIFY || n->subtype != NOTIFY_NS_CREATE ||
-	    bq_rec_len(n) < sizeof(*r) || r->ns_type != ns_type)
+	    !watchq_rec_check(n, bq_rec_len(n)) || r->ns_type != ns_type)
 		return false;
 	*pid = r->pid;
 	*inum = r->ns_inum;

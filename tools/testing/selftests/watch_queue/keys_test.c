@@ -35,58 +35,14 @@
 #include "../kselftest_harness.h"
 #include "wq_selftest.h"
 
-#define WAIT_MS		10000	/* Bound on waiting for asynchronous events */
 #define HELPER		"/sbin/request-key"
 
-static unsigned int rec_id(const struct watch_notification *n)
-{
-	return (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT;
-}
-
+/* The name of a key subtype, for the log. */
 static const char *key_subtype_name(unsigned int subtype)
 {
-	static const char *const names[] = {
-		[NOTIFY_KEY_INSTANTIATED]	= "INSTANTIATED",
-		[NOTIFY_KEY_UPDATED]		= "UPDATED",
-		[NOTIFY_KEY_LINKED]		= "LINKED",
-		[NOTIFY_KEY_UNLINKED]		= "UNLINKED",
-		[NOTIFY_KEY_CLEARED]		= "CLEARED",
-		[NOTIFY_KEY_REVOKED]		= "REVOKED",
-		[NOTIFY_KEY_INVALIDATED]	= "INVALIDATED",
-		[NOTIFY_KEY_SETATTR]		= "SETATTR",
-	};
+	const char *name = watchq_subtype_name(WATCH_TYPE_KEY_NOTIFY, subtype);
 
-	if (subtype < ARRAY_SIZE(names))
-		return names[subtype];
-	return "?";
-}
-
-/* Describe what wq_queue_next() returned, for the log. */
-static void describe(const void *buf, ssize_t len, char *s, size_t size)
-{
-	const struct watch_notification *n = buf;
-	const struct key_notification *k = buf;
-	const struct watch_notification_removal *r = buf;
-	int o;
-
-	if (len < 0) {
-		snprintf(s, size, "error (%s)", strerror(errno));
-		return;
-	}
-	if (len == 0) {
-		snprintf(s, size, "no record");
-		return;
-	}
-	o = snprintf(s, size, "type %u subtype %u len %u id %u flags %#x",
-		     wq_type(n), wq_subtype(n), n->info & WATCH_INFO_LENGTH,
-		     rec_id(n), n->info & WATCH_INFO_TYPE_INFO);
-	if (len >= (ssize_t)sizeof(*k) && wq_type(n) == WATCH_TYPE_KEY_NOTIFY)
-		snprintf(s + o, size - o, " (%s) key %d aux %#x",
-			 key_subtype_name(wq_subtype(n)), (int)k->key_id,
-			 k->aux);
-	else if (len >= (ssize_t)sizeof(*r) && wq_type(n) == WATCH_TYPE_META)
-		snprintf(s + o, size - o, " object %llu",
-			 (unsigned long long)r->id);
+	return name ? name : "?";
 }
 
 /*
@@ -101,12 +57,12 @@ static int next_key_rec(struct wq_queue *q, unsigned int subtype, int key,
 	const struct key_notification *k = (const void *)buf;
 	ssize_t len = wq_queue_next(q, buf, sizeof(buf), timeout_ms);
 
-	describe(buf, len, got, size);
+	wq_describe(buf, len, got, size);
 	return len == sizeof(*k) &&
 	       (k->watch.info & WATCH_INFO_LENGTH) == sizeof(*k) &&
 	       wq_type(&k->watch) == WATCH_TYPE_KEY_NOTIFY &&
 	       wq_subtype(&k->watch) == subtype &&
-	       rec_id(&k->watch) == id &&
+	       watchq_rec_id(&k->watch) == id &&
 	       !(k->watch.info & WATCH_INFO_TYPE_INFO) &&
 	       k->key_id == (unsigned int)key && k->aux == aux;
 }
@@ -119,12 +75,12 @@ static int next_removal(struct wq_queue *q, int key, unsigned int id,
 	const struct watch_notification_removal *r = (const void *)buf;
 	ssize_t len = wq_queue_next(q, buf, sizeof(buf), timeout_ms);
 
-	describe(buf, len, got, size);
+	wq_describe(buf, len, got, size);
 	return len == sizeof(*r) &&
 	       (r->watch.info & WATCH_INFO_LENGTH) == sizeof(*r) &&
 	       wq_type(&r->watch) == WATCH_TYPE_META &&
 	       wq_subtype(&r->watch) == WATCH_META_REMOVAL_NOTIFICATION &&
-	       rec_id(&r->watch) == id && r->id == (unsigned int)key;
+	       watchq_rec_id(&r->watch) == id && r->id == (unsigned int)key;
 }
 
 /* The next record must be this key notification, already posted. */
@@ -157,7 +113,7 @@ static int next_removal(struct wq_queue *q, int key, unsigned int id,
 	unsigned char _buf[128];					\
 	char _got[160];							\
 	ssize_t _len = wq_queue_next(q, _buf, sizeof(_buf), 0);		\
-	describe(_buf, _len, _got, sizeof(_got));			\
+	wq_describe(_buf, _len, _got, sizeof(_got));			\
 	ASSERT_EQ(0, _len) TH_LOG("unexpected %s", _got);		\
 } while (0)
 
@@ -642,7 +598,7 @@ static int churn_record(const struct churn *c, const void *buf, ssize_t len)
 	if (len != sizeof(*k) || wq_type(&k->watch) != WATCH_TYPE_KEY_NOTIFY)
 		return 0;
 	if (k->key_id == (unsigned int)c->ring) {
-		if (rec_id(&k->watch) != 1 ||
+		if (watchq_rec_id(&k->watch) != 1 ||
 		    (st != NOTIFY_KEY_LINKED && st != NOTIFY_KEY_UNLINKED))
 			return 0;
 		for (i = 0; i < CHURN_KEYS; i++)
@@ -653,7 +609,7 @@ static int churn_record(const struct churn *c, const void *buf, ssize_t len)
 	for (i = 0; i < CHURN_KEYS; i++)
 		if (k->key_id == (unsigned int)c->keys[i])
 			return st == NOTIFY_KEY_UPDATED &&
-			       rec_id(&k->watch) == 2U + i && !k->aux;
+			       watchq_rec_id(&k->watch) == 2U + i && !k->aux;
 	return 0;
 }
 
@@ -695,7 +651,7 @@ TEST_F(keys, close_while_keys_change)
 		if (len > 0 && churn_record(&c, buf, len))
 			good++;
 		else if (!nr_bad++)
-			describe(buf, len, bad, sizeof(bad));
+			wq_describe(buf, len, bad, sizeof(bad));
 	}
 	/* What is queued now, however little time the loop above had. */
 	for (i = 0; i < 1000; i++) {
@@ -705,7 +661,7 @@ TEST_F(keys, close_while_keys_change)
 		if (len > 0 && churn_record(&c, buf, len))
 			good++;
 		else if (!nr_bad++)
-			describe(buf, len, bad, sizeof(bad));
+			wq_describe(buf, len, bad, sizeof(bad));
 	}
 	EXPECT_EQ(0, wq_queue_close(q));
 	pthread_join(t, NULL);
@@ -940,8 +896,8 @@ static void *request_thread(void *arg)
 {
 	struct request *r = arg;
 
-	r->ret = syscall(__NR_request_key, "user", r->desc, r->callout,
-			 KEY_SPEC_SESSION_KEYRING);
+	r->ret = wq_request_key("user", r->desc, r->callout,
+				KEY_SPEC_SESSION_KEYRING);
 	r->err = r->ret < 0 ? errno : 0;
 	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	return NULL;

@@ -80,14 +80,7 @@ static long sys_mount_setattr(const char *path, unsigned int flags,
 		.propagation = propagation,
 	};
 
-	return syscall(__NR_mount_setattr, AT_FDCWD, path, flags, &attr,
-		       sizeof(attr));
-}
-
-static long sys_move_mount(int from_dfd, const char *from, int to_dfd,
-			   const char *to, unsigned int flags)
-{
-	return syscall(__NR_move_mount, from_dfd, from, to_dfd, to, flags);
+	return wq_mount_setattr(AT_FDCWD, path, flags, &attr, sizeof(attr));
 }
 
 FIXTURE(mnt) {
@@ -213,11 +206,11 @@ TEST_F(mnt, fsmount_and_move_mount)
 	MKDIR("fm");
 	ASSERT_EQ(0, wq_mount_watch(AT_FDCWD, self->base, 0, q->fd, 2));
 
-	fsfd = syscall(__NR_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	fsfd = wq_fsopen("tmpfs", FSOPEN_CLOEXEC);
 	ASSERT_LE(0, fsfd) TH_LOG("fsopen: %s", strerror(errno));
-	ASSERT_EQ(0, syscall(__NR_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL,
-			     NULL, 0));
-	mfd = syscall(__NR_fsmount, fsfd, FSMOUNT_CLOEXEC, 0);
+	ASSERT_EQ(0, wq_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL,
+				 NULL, 0));
+	mfd = wq_fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
 	ASSERT_LE(0, mfd) TH_LOG("fsmount: %s", strerror(errno));
 	close(fsfd);
 	detached = wq_mount_id(mfd, "", AT_EMPTY_PATH);
@@ -225,8 +218,8 @@ TEST_F(mnt, fsmount_and_move_mount)
 	/* Not attached yet. */
 	ASSERT_NO_RECS(q);
 
-	ASSERT_EQ(0, sys_move_mount(mfd, "", AT_FDCWD, AT("fm"),
-				    MOVE_MOUNT_F_EMPTY_PATH))
+	ASSERT_EQ(0, wq_move_mount(mfd, "", AT_FDCWD, AT("fm"),
+				   MOVE_MOUNT_F_EMPTY_PATH))
 		TH_LOG("move_mount: %s", strerror(errno));
 	close(mfd);
 	MOUNT_ID(fm, "fm");
@@ -246,12 +239,12 @@ TEST_F(mnt, open_tree_clone)
 	ASSERT_EQ(0, wq_mount_watch(AT_FDCWD, self->base, 0, q->fd, 3));
 	ASSERT_EQ(0, wq_mount_watch(AT_FDCWD, AT("src"), 0, q->fd, 4));
 
-	fd = syscall(__NR_open_tree, AT_FDCWD, AT("src"),
-		     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	fd = wq_open_tree(AT_FDCWD, AT("src"),
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("open_tree: %s", strerror(errno));
 	ASSERT_NO_RECS(q);
-	ASSERT_EQ(0, sys_move_mount(fd, "", AT_FDCWD, AT("dst"),
-				    MOVE_MOUNT_F_EMPTY_PATH))
+	ASSERT_EQ(0, wq_move_mount(fd, "", AT_FDCWD, AT("dst"),
+				   MOVE_MOUNT_F_EMPTY_PATH))
 		TH_LOG("move_mount: %s", strerror(errno));
 	close(fd);
 	MOUNT_ID(dst, "dst");
@@ -387,8 +380,8 @@ TEST_F(mnt, move_between_subtrees)
 		    MNT(MOVE_TO, 0, 3, b, m),
 		    MNT(MOVE_TO, SUB, 1, b, m));
 
-	ASSERT_EQ(0, sys_move_mount(AT_FDCWD, AT("B/m"), AT_FDCWD, AT("A/m"),
-				    0))
+	ASSERT_EQ(0, wq_move_mount(AT_FDCWD, AT("B/m"), AT_FDCWD, AT("A/m"),
+				   0))
 		TH_LOG("move_mount: %s", strerror(errno));
 	ASSERT_EQ(m, wq_mount_id(AT_FDCWD, AT("A/m"), 0));
 	ASSERT_RECS(q,
@@ -912,12 +905,12 @@ static int churn_record(const void *buf, ssize_t len, __u64 base_id)
 	if (wq_type(&m->watch) == WATCH_TYPE_META)
 		return st == WATCH_META_LOSS_NOTIFICATION;
 	if (len != sizeof(*m) || wq_type(&m->watch) != WATCH_TYPE_MOUNT_NOTIFY ||
-	    wq_rec_id(&m->watch) != 1 ||
+	    watchq_rec_id(&m->watch) != 1 ||
 	    (st != NOTIFY_MOUNT_ATTACH && st != NOTIFY_MOUNT_DETACH))
 		return 0;
 	if (m->mnt_parent_id == base_id)
-		return wq_rec_flags(&m->watch) == 0;
-	return wq_rec_flags(&m->watch) == SUB;
+		return watchq_rec_flags(&m->watch) == 0;
+	return watchq_rec_flags(&m->watch) == SUB;
 }
 
 #define CHURN_ROUNDS	40
@@ -1119,18 +1112,18 @@ TEST_F(mnt, mount_beneath_moves_top)
 	MOUNT_AT(t, "m");
 	ASSERT_EQ(0, wq_mount_watch(AT_FDCWD, self->base, REC, q->fd, 1));
 
-	fsfd = syscall(__NR_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+	fsfd = wq_fsopen("tmpfs", FSOPEN_CLOEXEC);
 	ASSERT_LE(0, fsfd) TH_LOG("fsopen: %s", strerror(errno));
-	ASSERT_EQ(0, syscall(__NR_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL,
-			     NULL, 0));
-	mfd = syscall(__NR_fsmount, fsfd, FSMOUNT_CLOEXEC, 0);
+	ASSERT_EQ(0, wq_fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL,
+				 NULL, 0));
+	mfd = wq_fsmount(fsfd, FSMOUNT_CLOEXEC, 0);
 	ASSERT_LE(0, mfd) TH_LOG("fsmount: %s", strerror(errno));
 	close(fsfd);
 	n = wq_mount_id(mfd, "", AT_EMPTY_PATH);
 	ASSERT_NE(0ULL, n);
 	wq_name_id(n, "beneath");
-	ASSERT_EQ(0, sys_move_mount(mfd, "", AT_FDCWD, AT("m"),
-				    MOVE_MOUNT_F_EMPTY_PATH |
+	ASSERT_EQ(0, wq_move_mount(mfd, "", AT_FDCWD, AT("m"),
+				   MOVE_MOUNT_F_EMPTY_PATH |
 				    MOVE_MOUNT_BENEATH))
 		TH_LOG("move_mount: %s", strerror(errno));
 	close(mfd);
@@ -1175,7 +1168,7 @@ TEST_F(mnt, pivot_root_moves)
 		if (wq_mount_watch(AT_FDCWD, self->base, REC, q->fd, 1))
 			_exit(3);
 		if (chroot(AT("r")) || chdir("/") ||
-		    syscall(__NR_pivot_root, "/new", "/new/old"))
+		    wq_pivot_root("/new", "/new/old"))
 			_exit(4);
 		if (write(from_kid[1], ids, sizeof(ids)) != sizeof(ids))
 			_exit(5);
@@ -1344,8 +1337,8 @@ TEST_F(mnt, detached_tree_needs_mount_rights)
 	pid_t pid;
 
 	MKDIR("src");
-	fd = syscall(__NR_open_tree, AT_FDCWD, AT("src"),
-		     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	fd = wq_open_tree(AT_FDCWD, AT("src"),
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 	ASSERT_LE(0, fd) TH_LOG("open_tree: %s", strerror(errno));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -1361,7 +1354,7 @@ TEST_F(mnt, detached_tree_needs_mount_rights)
 		/* A tree of its own, made as root of its own namespaces. */
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS))
 			_exit(3);
-		own = syscall(__NR_open_tree, AT_FDCWD, "/", OPEN_TREE_CLONE |
+		own = wq_open_tree(AT_FDCWD, "/", OPEN_TREE_CLONE |
 			      OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (own < 0)
 			_exit(4);
@@ -1481,11 +1474,11 @@ TEST_F(mnt, namespace_watch_vs_last_close)
 		while ((len = wq_queue_next(q, rec, sizeof(rec), 2000)) > 0) {
 			if (wq_type(n) == WATCH_TYPE_META &&
 			    wq_subtype(n) == WATCH_META_REMOVAL_NOTIFICATION) {
-				ASSERT_EQ(round + 1, wq_rec_id(n));
+				ASSERT_EQ(round + 1, watchq_rec_id(n));
 				gone++;
 				break;
 			}
-			ASSERT_EQ(round + 1, wq_rec_id(n));
+			ASSERT_EQ(round + 1, watchq_rec_id(n));
 		}
 		ASSERT_EQ(1, gone)
 			TH_LOG("round %d: no removal notice", round);
@@ -1598,8 +1591,8 @@ TEST_F(mnt, namespace_watch)
 		ASSERT_EQ(sizeof(*m), lens[i]);
 		ASSERT_EQ(WATCH_TYPE_MOUNT_NOTIFY, (int)wq_type(&m->watch));
 		ASSERT_EQ(NOTIFY_MOUNT_DETACH, (int)wq_subtype(&m->watch));
-		ASSERT_EQ(5U, wq_rec_id(&m->watch));
-		ASSERT_EQ(0U, wq_rec_flags(&m->watch));
+		ASSERT_EQ(5U, watchq_rec_id(&m->watch));
+		ASSERT_EQ(0U, watchq_rec_flags(&m->watch));
 		ASSERT_EQ(ns, m->mnt_ns_id);
 	}
 	{
@@ -1652,7 +1645,7 @@ TEST_F(mnt, namespace_watch_survives_pivot_root)
 		if (wq_mount_watch(AT_FDCWD, "/", REC, q->fd, 1) ||
 		    watchq_watch_mount_ns(q->fd, nsfd, 2))
 			_exit(4);
-		if (syscall(__NR_pivot_root, "/new", "/new/old"))
+		if (wq_pivot_root("/new", "/new/old"))
 			_exit(5);
 		if (mount("wqtest", "/m", "tmpfs", 0, NULL))
 			_exit(6);
@@ -1735,7 +1728,7 @@ TEST_F(mnt, attr_matches_statmount)
 			  wq_queue_next(q, buf, sizeof(buf), WAIT_MS))
 			TH_LOG("step %u", i);
 		ASSERT_EQ(NOTIFY_MOUNT_ATTR, (int)wq_subtype(&r->m.watch));
-		ASSERT_EQ(SUB, wq_rec_flags(&r->m.watch));
+		ASSERT_EQ(SUB, watchq_rec_flags(&r->m.watch));
 		ASSERT_EQ(steps[i].path[0] == 'a' ? a : b, r->m.mnt_id);
 		ASSERT_EQ(0, wq_statmount_path(AT(steps[i].path),
 					       STATMOUNT_MNT_BASIC |

@@ -43,12 +43,6 @@
 #include "../kselftest_harness.h"
 #include "wq_selftest.h"
 
-#ifndef __NR_clone3
-#define __NR_clone3	435
-#endif
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open	434
-#endif
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME	0x00000080
 #endif
@@ -56,8 +50,11 @@
 #define CLONE_NEWCGROUP	0x02000000
 #endif
 
-/* Bound on waiting for a record: net and user namespaces die in workqueues. */
-#define WAIT_MS		60000
+/*
+ * Bound on waiting for a namespace record, longer than WAIT_MS: net and
+ * user namespaces die in workqueues.
+ */
+#define NS_WAIT_MS	60000
 #define WATCH_ID	7
 
 /* Watch the user namespace @ns_fd names, through watchq.h. */
@@ -87,17 +84,6 @@ static long ns_watch_raw(int ns_fd, int watch_fd, unsigned int id,
 
 	return ioctl(watch_fd, IOC_WATCH_QUEUE_WATCH, &w);
 }
-
-static int pidfd_open(pid_t pid)
-{
-	return syscall(__NR_pidfd_open, pid, 0);
-}
-
-/* clone3()'s argument, spelt out to avoid <linux/sched.h> vs <sched.h>. */
-struct clone3_args {
-	__u64 flags, pidfd, child_tid, parent_tid, exit_signal;
-	__u64 stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
 
 static const struct ns_type {
 	unsigned int flag;
@@ -157,37 +143,15 @@ static int ns_open(pid_t pid, const char *name)
 static struct ns_notification skipped[MAX_SKIPPED];
 static int nr_skipped;
 
-static unsigned int rec_id(const struct watch_notification *n)
-{
-	return (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT;
-}
-
-static void describe(const struct ns_notification *r, char *s, size_t size)
-{
-	static const char *const st[] = { "CREATE", "SETNS", "DESTROY" };
-
-	if (wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY) {
-		snprintf(s, size, "type %u subtype %u", wq_type(&r->watch),
-			 wq_subtype(&r->watch));
-		return;
-	}
-	snprintf(s, size, "%s %s inum %llu old %llu owner %llu reason %u pid %d tgid %d id %u",
-		 wq_subtype(&r->watch) < 3 ? st[wq_subtype(&r->watch)] : "?",
-		 type_name(r->ns_type), (unsigned long long)r->ns_inum,
-		 (unsigned long long)r->old_inum,
-		 (unsigned long long)r->owner_inum, r->reason, r->pid, r->tgid,
-		 rec_id(&r->watch));
-}
-
 /*
  * Read records until an ns record of @subtype for the namespace @inum
- * arrives, waiting up to WAIT_MS.  Others are kept in skipped[].  Returns
+ * arrives, waiting up to NS_WAIT_MS.  Others are kept in skipped[].  Returns
  * 1 with the record in *@out, or 0.
  */
 static int wait_ns(struct wq_queue *q, unsigned int subtype, __u64 inum,
 		   struct ns_notification *out)
 {
-	long long end = wq_now_ms() + WAIT_MS;
+	long long end = wq_now_ms() + NS_WAIT_MS;
 	unsigned char buf[128];
 	struct ns_notification *r = (void *)buf;
 	ssize_t len;
@@ -219,11 +183,11 @@ static int wait_ns(struct wq_queue *q, unsigned int subtype, __u64 inum,
 
 /*
  * Read records until a DESTROY for each of the @n namespaces @inums has
- * arrived, in any order; 1 if all did within WAIT_MS.
+ * arrived, in any order; 1 if all did within NS_WAIT_MS.
  */
 static int wait_destroys(struct wq_queue *q, const __u64 *inums, int n)
 {
-	long long end = wq_now_ms() + WAIT_MS;
+	long long end = wq_now_ms() + NS_WAIT_MS;
 	unsigned char buf[128];
 	struct ns_notification *r = (void *)buf;
 	int left, i, missing = n;
@@ -291,7 +255,7 @@ static int queue_empty(struct wq_queue *q)
 									\
 	if (!wait_ns(q, _st, _inum, out)) {				\
 		for (_i = 0; _i < nr_skipped; _i++) {			\
-			describe(&skipped[_i], _d, sizeof(_d));		\
+			wq_describe(&skipped[_i], sizeof(skipped[0]), _d, sizeof(_d)); \
 			TH_LOG("skipped: %s", _d);			\
 		}							\
 		ASSERT_TRUE(0) TH_LOG("no subtype %u record for inum %llu", \
@@ -305,10 +269,10 @@ static int queue_empty(struct wq_queue *q)
 	int _pid = (pid_);						\
 	char _d[200];							\
 									\
-	describe(_r, _d, sizeof(_d));					\
+	wq_describe(_r, sizeof(*_r), _d, sizeof(_d));			\
 	TH_LOG("got %s", _d);						\
 	ASSERT_EQ(_r->watch.info & WATCH_INFO_LENGTH, sizeof(*_r));	\
-	ASSERT_EQ(rec_id(&_r->watch), WATCH_ID);			\
+	ASSERT_EQ(watchq_rec_id(&_r->watch), WATCH_ID);			\
 	ASSERT_EQ(_r->ns_type, (type));					\
 	ASSERT_EQ(_r->reason, (reason_));				\
 	ASSERT_EQ(_r->old_inum, (old));					\
@@ -524,7 +488,7 @@ static int clone3_kid(int in, int out)
 /* clone3() with all eight flags: one CREATE per namespace, user first. */
 TEST_F_TIMEOUT(ns, clone3_all_types, 240)
 {
-	struct clone3_args args = {};
+	struct wq_clone_args args = {};
 	struct ns_notification r;
 	__u64 before[8], after[8];
 	unsigned int flags = 0;
@@ -539,7 +503,7 @@ TEST_F_TIMEOUT(ns, clone3_all_types, 240)
 	ASSERT_EQ(0, pipe(b));
 	args.flags = flags;
 	args.exit_signal = SIGCHLD;
-	pid = syscall(__NR_clone3, &args, sizeof(args));
+	pid = wq_clone3(&args, sizeof(args));
 	if (pid == 0) {
 		close(a[1]);
 		close(b[0]);
@@ -658,7 +622,7 @@ TEST_F_TIMEOUT(ns, setns_pidfd_several, 120)
 	ASSERT_EQ(0, read_inums(&t, &target));
 	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, target.after[5], NULL);
 
-	arg.fd = pidfd_open(t.pid);
+	arg.fd = wq_pidfd_open(t.pid, 0);
 	ASSERT_LE(0, arg.fd);
 	arg.flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWNS;
 	arg.marker = CLONE_NEWCGROUP;
@@ -689,7 +653,7 @@ TEST_F_TIMEOUT(ns, setns_pidfd_several, 120)
 /* A setns() that fails part-way posts nothing. */
 TEST_F_TIMEOUT(ns, setns_failing_posts_nothing, 120)
 {
-	struct clone3_args args = {};
+	struct wq_clone_args args = {};
 	struct setns_arg arg = {};
 	struct inums ino;
 	int a[2], status, i;
@@ -701,7 +665,7 @@ TEST_F_TIMEOUT(ns, setns_failing_posts_nothing, 120)
 	ASSERT_EQ(0, pipe(a));
 	args.flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME;
 	args.exit_signal = SIGCHLD;
-	t = syscall(__NR_clone3, &args, sizeof(args));
+	t = wq_clone3(&args, sizeof(args));
 	if (t == 0) {
 		char c;
 
@@ -718,7 +682,7 @@ TEST_F_TIMEOUT(ns, setns_failing_posts_nothing, 120)
 	 * and ipc namespaces are installed in the new set first, then the
 	 * whole setns() fails.
 	 */
-	arg.fd = pidfd_open(t);
+	arg.fd = wq_pidfd_open(t, 0);
 	ASSERT_LE(0, arg.fd);
 	arg.flags = CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWTIME;
 	arg.threads = 1;
@@ -1042,9 +1006,9 @@ TEST_F_TIMEOUT(ns, scoping_and_removal, 180)
 
 	/* Remove it by its ID, then again: ENOENT; add it back. */
 	ASSERT_EQ(0, ns_unwatch(sub.fd, WATCH_ID));
-	len = wq_queue_next(&sub, buf, sizeof(buf), WAIT_MS);
+	len = wq_queue_next(&sub, buf, sizeof(buf), NS_WAIT_MS);
 	while (len > 0 && wq_type(&rm->watch) != WATCH_TYPE_META)
-		len = wq_queue_next(&sub, buf, sizeof(buf), WAIT_MS);
+		len = wq_queue_next(&sub, buf, sizeof(buf), NS_WAIT_MS);
 	ASSERT_EQ(sizeof(*rm), len);
 	ASSERT_EQ(WATCH_META_REMOVAL_NOTIFICATION, wq_subtype(&rm->watch));
 	ASSERT_EQ(u1, rm->id);
@@ -1057,14 +1021,14 @@ TEST_F_TIMEOUT(ns, scoping_and_removal, 180)
 	ASSERT_EQ(0, kid_finish(&c1));
 	ASSERT_NS_REC(&self->q, NOTIFY_NS_DESTROY, u1, NULL);
 	for (;;) {
-		len = wq_queue_next(&sub, buf, sizeof(buf), WAIT_MS);
+		len = wq_queue_next(&sub, buf, sizeof(buf), NS_WAIT_MS);
 		ASSERT_LT(0, len) TH_LOG("no removal notice");
 		if (wq_type(&rm->watch) == WATCH_TYPE_META)
 			break;
 	}
 	ASSERT_EQ(sizeof(*rm), len);
 	ASSERT_EQ(WATCH_META_REMOVAL_NOTIFICATION, wq_subtype(&rm->watch));
-	ASSERT_EQ(WATCH_ID, rec_id(&rm->watch));
+	ASSERT_EQ(WATCH_ID, watchq_rec_id(&rm->watch));
 	ASSERT_EQ(u1, rm->id);
 	wq_queue_close(&sub);
 }
@@ -1086,7 +1050,7 @@ TEST_F_TIMEOUT(ns, watch_by_pidfd, 180)
 	ASSERT_EQ(0, wq_queue_open(&sub, variant->use_pipe));
 	ASSERT_LT(0, kid_start(&c, kid_userns, (void *)CLONE_NEWUTS));
 	u = get_u64(c.from);
-	pidfd = pidfd_open(c.pid);
+	pidfd = wq_pidfd_open(c.pid, 0);
 	ASSERT_LE(0, pidfd) TH_LOG("pidfd_open: %s", strerror(errno));
 	ASSERT_EQ(0, ns_watch(pidfd, sub.fd, WATCH_ID));
 	ASSERT_EQ(-1, ns_watch(pidfd, sub.fd, WATCH_ID + 1));
@@ -1099,7 +1063,7 @@ TEST_F_TIMEOUT(ns, watch_by_pidfd, 180)
 	ASSERT_NS_REC(&sub, NOTIFY_NS_CREATE, uts, &r);
 	ASSERT_EQ(u, r.owner_inum);
 	ASSERT_EQ(CLONE_NEWUTS, r.ns_type);
-	ASSERT_EQ(WATCH_ID, rec_id(&r.watch));
+	ASSERT_EQ(WATCH_ID, watchq_rec_id(&r.watch));
 
 	ASSERT_EQ(0, kid_finish(&c));
 	ASSERT_EQ(-1, ns_watch(pidfd, sub.fd, WATCH_ID + 1));
@@ -1138,7 +1102,7 @@ static int kid_nobody(void *arg, int in, int out)
 	{
 		unsigned char buf[128];
 		struct ns_notification *r = (void *)buf;
-		ssize_t len = wq_queue_next(&q, buf, sizeof(buf), WAIT_MS);
+		ssize_t len = wq_queue_next(&q, buf, sizeof(buf), NS_WAIT_MS);
 
 		put_u64(out, len == sizeof(*r) &&
 			wq_subtype(&r->watch) == NOTIFY_NS_CREATE &&
@@ -1211,10 +1175,10 @@ static int inner_init(struct inner_arg *arg, int in, int out)
 	/* The outer test unshares: we cannot see it. */
 	if (read(in, &c, 1) != 1)
 		return 15;
-	len = wq_queue_next(&q, buf, sizeof(buf), WAIT_MS);
+	len = wq_queue_next(&q, buf, sizeof(buf), NS_WAIT_MS);
 	while (len > 0 && !(wq_subtype(&r->watch) == NOTIFY_NS_CREATE &&
 			    r->ns_type == CLONE_NEWIPC))
-		len = wq_queue_next(&q, buf, sizeof(buf), WAIT_MS);
+		len = wq_queue_next(&q, buf, sizeof(buf), NS_WAIT_MS);
 	put_u64(out, len > 0 ? r->ns_inum : 0);
 	put_u64(out, r->pid);
 	put_u64(out, r->tgid);
@@ -1414,7 +1378,7 @@ TEST_F_TIMEOUT(ns, close_during_storm, 300)
 		/* Let records flow, then close mid-stream. */
 		for (got = 0; got < 20; got++)
 			if (wq_queue_next(&q[round & 1], buf, sizeof(buf),
-					  WAIT_MS) <= 0)
+					  NS_WAIT_MS) <= 0)
 				break;
 		ASSERT_EQ(20, got);
 		for (i = 0; i < 2; i++)
@@ -1578,7 +1542,7 @@ TEST_F_TIMEOUT(ns, no_create_before_destroy_of_number, 240)
 		ASSERT_EQ(0, kid_finish(&net));
 		ASSERT_NE(~0ULL, inum);
 		/* Judge records until this one's DESTROY has come. */
-		end = wq_now_ms() + WAIT_MS;
+		end = wq_now_ms() + NS_WAIT_MS;
 		for (done = 0; !done;) {
 			left = end - wq_now_ms();
 			ASSERT_LT(0, left)
@@ -1912,7 +1876,7 @@ TEST_F_TIMEOUT(ns, many_pid_ns_die_at_once, 240)
 	static __u64 inums[DYING_PID_NS];
 	static pid_t pids[DYING_PID_NS];
 	static char seen[DYING_PID_NS];
-	struct clone3_args args = {};
+	struct wq_clone_args args = {};
 	unsigned char buf[128];
 	const struct ns_notification *r = (const void *)buf;
 	int go[2], i, status, missing, small_seen = 0, small_loss = 0;
@@ -1927,7 +1891,7 @@ TEST_F_TIMEOUT(ns, many_pid_ns_die_at_once, 240)
 	args.flags = CLONE_NEWPID;
 	args.exit_signal = SIGCHLD;
 	for (i = 0; i < DYING_PID_NS; i++) {
-		pids[i] = syscall(__NR_clone3, &args, sizeof(args));
+		pids[i] = wq_clone3(&args, sizeof(args));
 		if (pids[i] == 0) {
 			close(go[1]);
 			_exit(pid_ns_waiter(go[0]));
@@ -1955,7 +1919,7 @@ TEST_F_TIMEOUT(ns, many_pid_ns_die_at_once, 240)
 	}
 
 	missing = DYING_PID_NS;
-	end = wq_now_ms() + WAIT_MS;
+	end = wq_now_ms() + NS_WAIT_MS;
 	while (missing && wq_now_ms() < end) {
 		len = wq_queue_next(&q, buf, sizeof(buf), end - wq_now_ms());
 		if (len <= 0)

@@ -24,7 +24,6 @@
 #include "../kselftest_harness.h"
 #include "wq_selftest.h"
 
-#define WAIT_MS		10000	/* Bounded waits: only to avoid hangs */
 #define READABLE	(POLLIN | POLLRDNORM)
 
 /* poll() @fd once with @timeout_ms; return its revents, or -1. */

@@ -32,15 +32,11 @@
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
 
+#include "wq_syscalls.h"
+
 #define MAGIC		"watch_queue-selftest:"
 #define GO_WAIT_MS	30000		/* Give up on the test after this */
 #define NEG_TIMEOUT	60		/* Life of a negative key, seconds */
-
-static long keyctl5(int cmd, unsigned long a2, unsigned long a3,
-		    unsigned long a4, unsigned long a5)
-{
-	return syscall(__NR_keyctl, cmd, a2, a3, a4, a5);
-}
 
 /* Record the outcome for the test; there is no one else to tell. */
 static void report(long key, const char *what, int err)
@@ -91,12 +87,12 @@ int main(int argc, char **argv)
 		return 1;
 
 	/* The authorisation key's payload is the callout information. */
-	if (keyctl5(KEYCTL_ASSUME_AUTHORITY, key, 0, 0, 0) < 0) {
+	if (wq_keyctl(KEYCTL_ASSUME_AUTHORITY, key, 0, 0, 0) < 0) {
 		report(key, "assume authority", errno);
 		return 1;
 	}
-	len = keyctl5(KEYCTL_READ, KEY_SPEC_REQKEY_AUTH_KEY,
-		      (unsigned long)callout, sizeof(callout) - 1, 0);
+	len = wq_keyctl(KEYCTL_READ, KEY_SPEC_REQKEY_AUTH_KEY,
+			(unsigned long)callout, sizeof(callout) - 1, 0);
 	if (len < 0) {
 		report(key, "read callout", errno);
 		return 1;
@@ -116,15 +112,15 @@ int main(int argc, char **argv)
 	if (!strncmp(arg, "instantiate:", 12)) {
 		what = "KEYCTL_INSTANTIATE";
 		arg += 12;
-		ret = keyctl5(KEYCTL_INSTANTIATE, key, (unsigned long)arg,
-			      strlen(arg), 0);
+		ret = wq_keyctl(KEYCTL_INSTANTIATE, key, (unsigned long)arg,
+				strlen(arg), 0);
 	} else if (!strncmp(arg, "reject:", 7)) {
 		what = "KEYCTL_REJECT";
 		err = strtoul(arg + 7, NULL, 10);
-		ret = keyctl5(KEYCTL_REJECT, key, NEG_TIMEOUT, err, 0);
+		ret = wq_keyctl(KEYCTL_REJECT, key, NEG_TIMEOUT, err, 0);
 	} else if (!strcmp(arg, "negate")) {
 		what = "KEYCTL_NEGATE";
-		ret = keyctl5(KEYCTL_NEGATE, key, NEG_TIMEOUT, 0, 0);
+		ret = wq_keyctl(KEYCTL_NEGATE, key, NEG_TIMEOUT, 0, 0);
 	} else {
 		report(key, "unknown request", EINVAL);
 		return 1;

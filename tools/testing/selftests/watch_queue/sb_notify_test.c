@@ -92,7 +92,7 @@ static __u64 probe_sb_id(struct wq_queue *q, const char *path, int wid,
 		    sizeof(struct superblock_notification) ||
 		    wq_type(n) != WATCH_TYPE_SB_NOTIFY ||
 		    wq_subtype(n) != NOTIFY_SUPERBLOCK_READONLY ||
-		    wq_rec_id(n) != (unsigned int)wid)
+		    watchq_rec_id(n) != (unsigned int)wid)
 			return 0;
 		if (id && s->sb_id != id)
 			return 0;
@@ -189,8 +189,8 @@ TEST_F(sb, readonly_remount)
 	ASSERT_EQ((ssize_t)sizeof(*s), len);
 	ASSERT_EQ(WATCH_TYPE_SB_NOTIFY, (int)wq_type(&s->watch));
 	ASSERT_EQ(NOTIFY_SUPERBLOCK_READONLY, (int)wq_subtype(&s->watch));
-	ASSERT_EQ(1U, wq_rec_id(&s->watch));
-	ASSERT_EQ((unsigned int)IS_NOW_RO, wq_rec_flags(&s->watch));
+	ASSERT_EQ(1U, watchq_rec_id(&s->watch));
+	ASSERT_EQ((unsigned int)IS_NOW_RO, watchq_rec_flags(&s->watch));
 	ASSERT_EQ(self->dev, makedev(s->sb_dev_major, s->sb_dev_minor))
 		TH_LOG("sb_dev %u:%u, st_dev %#x", s->sb_dev_major,
 		       s->sb_dev_minor, self->dev);
@@ -721,7 +721,7 @@ TEST_F_TIMEOUT(sb, ext4_shutdown_posted_once, 300)
 			if (wq_subtype(&e->s.watch) ==
 			    NOTIFY_SUPERBLOCK_READONLY) {
 				ASSERT_EQ((unsigned int)IS_NOW_RO,
-					  wq_rec_flags(&e->s.watch));
+					  watchq_rec_flags(&e->s.watch));
 				/* After an error. */
 				ASSERT_LT(0, errs);
 				ro++;
@@ -819,17 +819,17 @@ TEST_F(sb, reconfigure)
 			   "size=3m"));
 	ASSERT_RECS(q, SB(RECONFIGURE, IS_NOW_RO, 1, self->sb_id));
 
-	fsfd = syscall(__NR_fspick, AT_FDCWD, self->base, FSPICK_CLOEXEC);
+	fsfd = wq_fspick(AT_FDCWD, self->base, FSPICK_CLOEXEC);
 	ASSERT_LE(0, fsfd) TH_LOG("fspick: %s", strerror(errno));
-	ASSERT_EQ(0, syscall(__NR_fsconfig, fsfd, FSCONFIG_SET_STRING, "size",
-			     "4m", 0));
-	ASSERT_EQ(0, syscall(__NR_fsconfig, fsfd, FSCONFIG_CMD_RECONFIGURE,
-			     NULL, NULL, 0));
+	ASSERT_EQ(0, wq_fsconfig(fsfd, FSCONFIG_SET_STRING, "size",
+				 "4m", 0));
+	ASSERT_EQ(0, wq_fsconfig(fsfd, FSCONFIG_CMD_RECONFIGURE,
+				 NULL, NULL, 0));
 	ASSERT_RECS(q, SB(RECONFIGURE, IS_NOW_RO, 1, self->sb_id));
-	ASSERT_EQ(0, syscall(__NR_fsconfig, fsfd, FSCONFIG_SET_FLAG, "rw",
-			     NULL, 0));
-	ASSERT_EQ(0, syscall(__NR_fsconfig, fsfd, FSCONFIG_CMD_RECONFIGURE,
-			     NULL, NULL, 0));
+	ASSERT_EQ(0, wq_fsconfig(fsfd, FSCONFIG_SET_FLAG, "rw",
+				 NULL, 0));
+	ASSERT_EQ(0, wq_fsconfig(fsfd, FSCONFIG_CMD_RECONFIGURE,
+				 NULL, NULL, 0));
 	ASSERT_RECS(q, SB(READONLY, 0, 1, self->sb_id));
 	close(fsfd);
 
@@ -945,7 +945,7 @@ TEST_F(sb, permission)
 			_exit(8);
 		if (wq_queue_next(q, buf, sizeof(buf), WAIT_MS) != sizeof(*s) ||
 		    wq_subtype(&s->watch) != NOTIFY_SUPERBLOCK_READONLY ||
-		    wq_rec_id(&s->watch) != 1 || s->sb_id != wq_sb_id(mnt))
+		    watchq_rec_id(&s->watch) != 1 || s->sb_id != wq_sb_id(mnt))
 			_exit(9);
 		_exit(0);
 	}

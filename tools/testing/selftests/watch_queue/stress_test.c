@@ -26,7 +26,6 @@
 #define NR_PRODUCERS	4
 #define PER_PRODUCER	5000
 #define NR_UPDATES	1500
-#define WAIT_MS		10000	/* Bounded waits: only to avoid hangs */
 #define SENTINEL	0xfe	/* Subtype of the last thread's wake-up */
 #define FLUSH		0xff	/* Subtype of the consumer's last record */
 #define KEY_WATCH_ID	0x77

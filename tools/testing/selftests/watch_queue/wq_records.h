@@ -15,7 +15,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define WAIT_MS		10000	/* Bound on waiting for a record */
 #define SETTLE_MS	200	/* Time for an unexpected record to show */
 
 /*

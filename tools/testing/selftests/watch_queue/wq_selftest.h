@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <regex.h>
 #include <time.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,10 +29,18 @@
 #include <linux/watch_queue.h>
 
 #include "watchq.h"
+#include "watchq_names.h"
+#include "wq_syscalls.h"
 
 #define WQ_PAGE_SIZE	((size_t)sysconf(_SC_PAGESIZE))
 #define WQ_PIPE_NOTES	64	/* Size of a wq_queue on a pipe, in notes */
 #define WQ_RING_SIZE	4096	/* Size of a wq_queue's ring, in bytes */
+
+/*
+ * Bound on waiting for a record or another asynchronous event: only to
+ * avoid hangs, never a measure of speed.
+ */
+#define WAIT_MS		10000
 
 /* The bit-fields of a record header, as plain values for ASSERT_EQ(). */
 static inline unsigned int wq_type(const struct watch_notification *n)
@@ -136,22 +145,9 @@ static inline uint32_t wq_record_seq(const struct watch_notification *n)
 	return seq;
 }
 
-static inline long wq_keyctl(int cmd, unsigned long a2, unsigned long a3,
-			     unsigned long a4, unsigned long a5)
-{
-	return syscall(__NR_keyctl, cmd, a2, a3, a4, a5);
-}
-
 static inline long wq_watch_key(int32_t key, int fd, int id)
 {
 	return wq_keyctl(KEYCTL_WATCH_KEY, key, fd, id, 0);
-}
-
-static inline int32_t wq_add_key(const char *type, const char *desc,
-				 const void *payload, size_t plen,
-				 int32_t ring)
-{
-	return syscall(__NR_add_key, type, desc, payload, plen, ring);
 }
 
 /* A deterministic pseudo-random sequence (xorshift32); @state must not be 0. */
@@ -313,17 +309,6 @@ static inline ssize_t wq_queue_next(struct wq_queue *q, void *buf, size_t size,
 	return len;
 }
 
-/* The watch ID of a record, and its type-specific flags. */
-static inline unsigned int wq_rec_id(const struct watch_notification *n)
-{
-	return (n->info & WATCH_INFO_ID) >> WATCH_INFO_ID__SHIFT;
-}
-
-static inline unsigned int wq_rec_flags(const struct watch_notification *n)
-{
-	return n->info & WATCH_INFO_TYPE_INFO;
-}
-
 /* A watchq.h result (0 or -errno) as a system call's: 0, or -1 and errno. */
 static inline long wq_ret(int ret)
 {
@@ -395,11 +380,11 @@ static inline int wq_statmount_path(const char *path, __u64 mask,
 	struct statx stx;
 
 	memset(&stx, 0, sizeof(stx));
-	if (syscall(__NR_statx, AT_FDCWD, path, 0, STATX_MNT_ID_UNIQUE, &stx))
+	if (wq_statx(AT_FDCWD, path, 0, STATX_MNT_ID_UNIQUE, &stx))
 		return -1;
 	req.mnt_id = stx.stx_mnt_id;
 	req.param = mask;
-	return syscall(__NR_statmount, &req, sm, size, 0) ? -1 : 0;
+	return wq_statmount(&req, sm, size, 0) ? -1 : 0;
 }
 
 /* The sb_id statmount() reports for the filesystem @path is on; 0 if none. */
@@ -436,8 +421,7 @@ static inline __u64 wq_mount_id(int dfd, const char *path,
 	struct statx stx;
 
 	memset(&stx, 0, sizeof(stx));
-	if (syscall(__NR_statx, dfd, path, at_flags, STATX_MNT_ID_UNIQUE,
-		    &stx))
+	if (wq_statx(dfd, path, at_flags, STATX_MNT_ID_UNIQUE, &stx))
 		return 0;
 	if (!(stx.stx_mask & STATX_MNT_ID_UNIQUE)) {
 		errno = EOPNOTSUPP;
@@ -488,48 +472,94 @@ static inline int wq_kmsg_open(void)
 }
 
 /*
+ * The patterns of kernel reports, one POSIX extended regular expression a
+ * line: the harness's own list (harness/guest/kernel-log-reports), which
+ * the guest's /init and the host check the whole kernel log against, and
+ * which the initramfs installs here.  WQ_KERNEL_REPORTS in the environment
+ * names another file.
+ */
+#define WQ_KERNEL_REPORTS	"/usr/share/watchq/kernel-log-reports"
+#define WQ_MAX_REPORTS		64
+
+/*
+ * Compile the patterns into @re, @max at most; how many, or -errno (the
+ * patterns file unreadable, a bad pattern: -EINVAL).
+ */
+static inline int wq_kmsg_patterns(regex_t *re, int max)
+{
+	const char *path = getenv("WQ_KERNEL_REPORTS");
+	char line[512];
+	FILE *f;
+	int n = 0;
+
+	f = fopen(path ? path : WQ_KERNEL_REPORTS, "re");
+	if (!f)
+		return -errno;
+	while (n < max && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0])
+			continue;
+		if (regcomp(&re[n], line, REG_EXTENDED | REG_NOSUB)) {
+			while (n--)
+				regfree(&re[n]);
+			fclose(f);
+			return -EINVAL;
+		}
+		n++;
+	}
+	fclose(f);
+	return n ? n : -ENODATA;
+}
+
+/*
  * Look through the kernel messages logged since wq_kmsg_open() (or the
- * last call) for a BUG, WARNING, KASAN, UBSAN, lockdep or similar report.
- * Returns 1 with the first such message in @buf, 0 if there is none, or
- * -errno.
+ * last call) for a BUG, WARNING, KASAN, UBSAN, lockdep or similar report,
+ * as the patterns of WQ_KERNEL_REPORTS define them.  Returns 1 with the
+ * first such message in @buf, 0 if there is none, or -errno (with what
+ * went wrong in @buf: a test must not pass because it could not look).
  */
 static inline int wq_kmsg_report(int fd, char *buf, size_t size)
 {
-	static const char *const reports[] = {
-		"BUG:", "BUG ", "WARNING:", "KASAN", "UBSAN", "Oops",
-		"general protection fault", "list_add corruption",
-		"list_del corruption", "refcount_t:", "lockdep",
-		"locking dependency", "inconsistent lock state",
-		"scheduling while atomic", "sleeping function called",
-		"Kernel panic", "blocked for more than", "rcu: INFO", NULL,
-	};
+	regex_t re[WQ_MAX_REPORTS];
 	char rec[8192], *msg, *end;
-	unsigned int i;
+	int i, nr, ret = 0;
 	ssize_t len;
 
-	for (;;) {
+	nr = wq_kmsg_patterns(re, WQ_MAX_REPORTS);
+	if (nr < 0) {
+		snprintf(buf, size, "reading the report patterns %s: %s",
+			 WQ_KERNEL_REPORTS, strerror(-nr));
+		return nr;
+	}
+	while (!ret) {
 		len = read(fd, rec, sizeof(rec) - 1);
 		if (len < 0 && errno == EPIPE)
 			continue;	/* overwritten messages */
-		if (len < 0)
-			return errno == EAGAIN ? 0 : -errno;
+		if (len < 0) {
+			ret = errno == EAGAIN ? 0 : -errno;
+			break;
+		}
 		rec[len] = '\0';
 		msg = strchr(rec, ';');
 		msg = msg ? msg + 1 : rec;
 		end = strchr(msg, '\n');
 		if (end)
 			*end = '\0';
-		for (i = 0; reports[i]; i++) {
-			if (!strstr(msg, reports[i]))
+		for (i = 0; i < nr; i++) {
+			if (regexec(&re[i], msg, 0, NULL, 0))
 				continue;
 			len = strlen(msg);
 			if ((size_t)len >= size)
 				len = size - 1;
 			memcpy(buf, msg, len);
 			buf[len] = '\0';
-			return 1;
+			ret = 1;
+			break;
 		}
 	}
+	for (i = 0; i < nr; i++)
+		regfree(&re[i]);
+	return ret;
 }
 
 #define WQ_REC_MAX	128	/* Largest record the tests read */
@@ -632,85 +662,31 @@ static inline const char *wq_id_name(__u64 id, char *buf, size_t size)
 	return buf;
 }
 
-static inline const char *wq_subtype_name(unsigned int type,
-					  unsigned int subtype)
+/* "mount/attach" and the like, for the log; in @buf. */
+static inline const char *wq_rec_name(unsigned int type, unsigned int subtype,
+				      char *buf, size_t size)
 {
-	static const char *const mount[] = {
-		"ATTACH", "DETACH", "EXPIRY", "ATTR", "MOVE_FROM", "MOVE_TO",
-	};
-	static const char *const sb[] = {
-		"SB_READONLY", "SB_ERROR", "SB_EDQUOT", "SB_RECONFIGURE",
-	};
-	static const char *const meta[] = { "REMOVAL", "LOSS", "SKIP" };
+	const char *tn = watchq_type_name(type);
+	const char *sn = watchq_subtype_name(type, subtype);
 
-	if (type == WATCH_TYPE_MOUNT_NOTIFY && subtype < 6)
-		return mount[subtype];
-	if (type == WATCH_TYPE_SB_NOTIFY && subtype < 4)
-		return sb[subtype];
-	if (type == WATCH_TYPE_META && subtype < 3)
-		return meta[subtype];
-	return "?";
+	if (tn && sn)
+		snprintf(buf, size, "%s/%s", tn, sn);
+	else
+		snprintf(buf, size, "type %u/%u", type, subtype);
+	return buf;
+}
+
+/* wq_id_name() as a watchq_id_namer. */
+static inline const char *wq_id_namer(uint64_t id, char *buf, size_t size)
+{
+	return wq_id_name(id, buf, size);
 }
 
 /* Describe a record, or what wq_queue_next() returned, for the log. */
 static inline void wq_describe(const void *buf, ssize_t len, char *s,
 			       size_t size)
 {
-	const struct watch_notification *n = buf;
-	const struct mount_notification *m = buf;
-	const struct mount_attr_notification *ma = buf;
-	const struct superblock_notification *sb = buf;
-	const struct superblock_error_notification *e = buf;
-	const struct superblock_quota_notification *qn = buf;
-	const struct watch_notification_removal *r = buf;
-	char b1[80], b2[80];
-	int o;
-
-	if (len <= 0) {
-		snprintf(s, size, len ? "error (%s)" : "no record",
-			 strerror(errno));
-		return;
-	}
-	o = snprintf(s, size, "%s id %u flags %#x len %zd",
-		     wq_subtype_name(wq_type(n), wq_subtype(n)), wq_rec_id(n),
-		     wq_rec_flags(n), len);
-	if (o < 0 || (size_t)o >= size)
-		return;
-	if (wq_type(n) == WATCH_TYPE_MOUNT_NOTIFY && len >= (ssize_t)sizeof(*m))
-		o += snprintf(s + o, size - o, " parent %s mnt %s ns %llu",
-			      wq_id_name(m->mnt_parent_id, b1, sizeof(b1)),
-			      wq_id_name(m->mnt_id, b2, sizeof(b2)),
-			      (unsigned long long)m->mnt_ns_id);
-	if (wq_type(n) == WATCH_TYPE_MOUNT_NOTIFY &&
-	    len >= (ssize_t)sizeof(*ma) && o > 0 && (size_t)o < size)
-		snprintf(s + o, size - o, " attr %#llx propagation %#llx",
-			 (unsigned long long)ma->mnt_attr,
-			 (unsigned long long)ma->mnt_propagation);
-	else if (wq_type(n) == WATCH_TYPE_SB_NOTIFY &&
-		 len >= (ssize_t)sizeof(*sb))
-		o += snprintf(s + o, size - o, " sb %#llx dev %u:%u",
-			      (unsigned long long)sb->sb_id, sb->sb_dev_major,
-			      sb->sb_dev_minor);
-	if (wq_type(n) == WATCH_TYPE_SB_NOTIFY && o > 0 && (size_t)o < size) {
-		if (wq_subtype(n) == NOTIFY_SUPERBLOCK_ERROR &&
-		    len >= (ssize_t)sizeof(*e))
-			snprintf(s + o, size - o, " error %u cookie %u",
-				 e->error_number, e->error_cookie);
-		else if (wq_subtype(n) == NOTIFY_SUPERBLOCK_EDQUOT &&
-			 len >= (ssize_t)sizeof(*qn))
-			snprintf(s + o, size - o, " qtype %u qid %llu warning %u",
-				 qn->quota_type,
-				 (unsigned long long)qn->quota_id,
-				 qn->warning);
-	} else if (wq_type(n) == WATCH_TYPE_META &&
-		   len >= (ssize_t)sizeof(*r)) {
-		snprintf(s + o, size - o, " object %s",
-			 wq_id_name(r->id, b1, sizeof(b1)));
-	} else if (wq_type(n) != WATCH_TYPE_META &&
-		   wq_type(n) != WATCH_TYPE_MOUNT_NOTIFY &&
-		   wq_type(n) != WATCH_TYPE_SB_NOTIFY) {
-		snprintf(s + o, size - o, " type %u", wq_type(n));
-	}
+	watchq_describe(buf, len, s, size, wq_id_namer);
 }
 
 static inline void wq_describe_want(const struct wq_want *w, char *s,
@@ -720,7 +696,8 @@ static inline void wq_describe_want(const struct wq_want *w, char *s,
 	int o;
 
 	o = snprintf(s, size, "%s id %u flags %#x",
-		     wq_subtype_name(w->type, w->subtype), w->id, w->flags);
+		     wq_rec_name(w->type, w->subtype, b1, sizeof(b1)), w->id,
+		     w->flags);
 	if (o < 0 || (size_t)o >= size)
 		return;
 	s += o;
@@ -809,7 +786,7 @@ static inline int wq_match(const struct wq_want *w, const void *buf,
 
 	if (len < sizeof(*n) || watchq_rec_len(n) != len ||
 	    wq_type(n) != w->type || wq_subtype(n) != w->subtype ||
-	    wq_rec_id(n) != w->id || wq_rec_flags(n) != w->flags)
+	    watchq_rec_id(n) != w->id || watchq_rec_flags(n) != w->flags)
 		return 0;
 	switch (w->type) {
 	case WATCH_TYPE_MOUNT_NOTIFY:
