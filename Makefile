@@ -74,7 +74,7 @@ DISK		:= $(B)/disk-ext4.img
 BOOT		= $(S)/boot.sh --kernel $(BZIMAGE) --initrd $(INITRAMFS) --logs $(LOGS) \
 		  --disk $(DISK)
 
-CHECK_TIMEOUT	?= 1800
+CHECK_TIMEOUT	?= 3000
 RUN_TIMEOUT	?= 600
 # make bench: pairs of alternating pristine/patched boots for the
 # patched/pristine ratios, and optionally a subset of the cases

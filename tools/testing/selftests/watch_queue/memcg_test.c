@@ -537,7 +537,7 @@ FIXTURE_TEARDOWN(watches_max)
 	watch_group_teardown(_metadata, &self->cg);
 }
 
-TEST_F_TIMEOUT(watches, charged_to_the_watcher, 240)
+TEST_F_TIMEOUT(watches, charged_to_the_watcher, 600)
 {
 	char how[64];
 

@@ -1445,7 +1445,7 @@ static int lone_mnt_ns(int *nsfd)
  * use-after-free, for KASAN) or tear its list down before the watch was
  * in (a watch left on a freed namespace, and no notice).
  */
-TEST_F(mnt, namespace_watch_vs_last_close)
+TEST_F_TIMEOUT(mnt, namespace_watch_vs_last_close, 180)
 {
 	unsigned char rec[WQ_REC_MAX];
 	struct wq_queue *q = &self->q;
