@@ -11,6 +11,7 @@
  * See Documentation/userspace-api/ns_notify.rst
  */
 
+#include <linux/audit.h>
 #include <linux/cgroup.h>
 #include <linux/cred.h>
 #include <linux/file.h>
@@ -49,22 +50,42 @@ DEFINE_STATIC_KEY_DEFERRED_FALSE(ns_notify_watched, HZ);
 static DEFINE_MUTEX(ns_notify_lock);
 
 /**
+ * struct ns_notify_subject - The task a record is about, for each queue
+ * @task: The task.
+ * @uid: Its real uid.
+ * @euid: Its effective uid.
+ * @loginuid: Its audit login uid, INVALID_UID if unset or without audit.
+ */
+struct ns_notify_subject {
+	struct task_struct	*task;
+	kuid_t			uid;
+	kuid_t			euid;
+	kuid_t			loginuid;
+};
+
+/**
  * ns_notify_fixup - Translate the causing task's IDs for one queue
  * @wqueue: The queue the record is about to be posted to.
  * @n: The record, a struct ns_notification.
- * @data: The task that caused the event.
+ * @data: The struct ns_notify_subject of the task that caused the event.
  *
  * Process IDs are reported in the pid namespace of the queue's opener, and
- * as 0 if the task is not visible there.
+ * as 0 if the task is not visible there.  User IDs are reported in the
+ * opener's user namespace, as the overflow uid if unmapped there, as
+ * stat(2) does; the login uid as /proc/PID/loginuid shows it to the opener,
+ * (u32)-1 if unset or unmapped.
  */
 static void ns_notify_fixup(const struct watch_queue *wqueue,
 			    struct watch_notification *n, void *data)
 {
 	struct ns_notification *nn = container_of(n, struct ns_notification, watch);
-	struct task_struct *task = data;
+	struct ns_notify_subject *subj = data;
 
-	nn->pid = task_pid_nr_ns(task, wqueue->pid_ns);
-	nn->tgid = task_tgid_nr_ns(task, wqueue->pid_ns);
+	nn->pid = task_pid_nr_ns(subj->task, wqueue->pid_ns);
+	nn->tgid = task_tgid_nr_ns(subj->task, wqueue->pid_ns);
+	nn->uid = from_kuid_munged(wqueue->user_ns, subj->uid);
+	nn->euid = from_kuid_munged(wqueue->user_ns, subj->euid);
+	nn->loginuid = from_kuid(wqueue->user_ns, subj->loginuid);
 }
 
 /**
@@ -73,13 +94,15 @@ static void ns_notify_fixup(const struct watch_queue *wqueue,
  * @ns: The namespace.
  * @subtype: enum ns_notification_subtype.
  * @reason: enum ns_notification_reason.
- * @old_inum: The inode number of the namespace the task left, or 0.
+ * @old: The namespace the task left, or NULL.
+ *
+ * The subject's fields say "nobody" until ns_notify_subject() fills them.
  *
  * Return: The namespace's owner, or NULL if there is nothing to report.
  */
 static struct user_namespace *ns_notify_build(struct ns_notification *n,
 					      struct ns_common *ns, u32 subtype,
-					      u32 reason, u64 old_inum)
+					      u32 reason, struct ns_common *old)
 {
 	struct user_namespace *owner;
 
@@ -96,16 +119,48 @@ static struct user_namespace *ns_notify_build(struct ns_notification *n,
 	n->ns_type = ns->ops->type;
 	n->reason = reason;
 	n->ns_inum = ns->inum;
-	n->old_inum = old_inum;
+	n->old_inum = old ? old->inum : 0;
 	n->owner_inum = owner->ns.inum;
+	n->ns_id = ns->ns_id;
+	n->old_id = old ? old->ns_id : 0;
+	n->owner_id = owner->ns.ns_id;
+	n->uid = (u32)-1;
+	n->euid = (u32)-1;
+	n->loginuid = (u32)-1;
+	n->sessionid = (u32)-1;
 	return owner;
+}
+
+/**
+ * ns_notify_subject - Take down who caused an event
+ * @n: The record, whose session ID is filled in.
+ * @subj: Where to take the task's IDs, translated later for each queue.
+ * @task: The task: current, or a new task not yet running.
+ *
+ * Without CONFIG_AUDIT, the login uid is unset and the session ID is
+ * AUDIT_SID_UNSET, (u32)-1, as audit reports for a task that has none.
+ */
+static void ns_notify_subject(struct ns_notification *n,
+			      struct ns_notify_subject *subj,
+			      struct task_struct *task)
+{
+	const struct cred *cred;
+
+	subj->task = task;
+	rcu_read_lock();
+	cred = __task_cred(task);
+	subj->uid = cred->uid;
+	subj->euid = cred->euid;
+	rcu_read_unlock();
+	subj->loginuid = audit_get_loginuid(task);
+	n->sessionid = audit_get_sessionid(task);
 }
 
 /**
  * ns_notify_deliver - Post a record to those watching a user namespace
  * @owner: The owner of the namespace the record is about.
  * @n: The record.
- * @task: The task that caused the event, or NULL.
+ * @subj: The task that caused the event, or NULL.
  * @cred: The credentials of the task that caused the event, or NULL.
  *
  * The record goes to the watches on @owner and on every ancestor of it.
@@ -114,7 +169,8 @@ static struct user_namespace *ns_notify_build(struct ns_notification *n,
  */
 static void ns_notify_deliver(struct user_namespace *owner,
 			      struct ns_notification *n,
-			      struct task_struct *task, const struct cred *cred)
+			      struct ns_notify_subject *subj,
+			      const struct cred *cred)
 {
 	struct user_namespace *u;
 	struct watch_list *wlist;
@@ -125,8 +181,8 @@ static void ns_notify_deliver(struct user_namespace *owner,
 		if (wlist)
 			__post_watch_notification_fixup(wlist, &n->watch, cred,
 							u->ns.inum,
-							task ? ns_notify_fixup : NULL,
-							task);
+							subj ? ns_notify_fixup : NULL,
+							subj);
 	}
 	rcu_read_unlock();
 }
@@ -136,22 +192,25 @@ static void ns_notify_deliver(struct user_namespace *owner,
  * @ns: The namespace.
  * @subtype: enum ns_notification_subtype.
  * @reason: enum ns_notification_reason.
- * @old_inum: The inode number of the namespace the task left, or 0.
- * @task: The task that caused the event, or NULL.
- * @cred: The credentials of the task that caused the event, or NULL.
+ * @old: The namespace the task left, or NULL.
+ * @task: The task that caused the event.
+ * @cred: The credentials of the task that caused the event.
  *
  * The caller must hold a reference on the namespace's owner.
  */
 static void ns_notify_post(struct ns_common *ns, u32 subtype, u32 reason,
-			   u64 old_inum, struct task_struct *task,
+			   struct ns_common *old, struct task_struct *task,
 			   const struct cred *cred)
 {
+	struct ns_notify_subject subj;
 	struct user_namespace *owner;
 	struct ns_notification n;
 
-	owner = ns_notify_build(&n, ns, subtype, reason, old_inum);
-	if (owner)
-		ns_notify_deliver(owner, &n, task, cred);
+	owner = ns_notify_build(&n, ns, subtype, reason, old);
+	if (!owner)
+		return;
+	ns_notify_subject(&n, &subj, task);
+	ns_notify_deliver(owner, &n, &subj, cred);
 }
 
 /**
@@ -167,8 +226,7 @@ static void ns_notify_pair(struct ns_common *old, struct ns_common *new,
 {
 	if (old == new || !new)
 		return;
-	ns_notify_post(new, subtype, reason, old ? old->inum : 0, task,
-		       current_cred());
+	ns_notify_post(new, subtype, reason, old, task, current_cred());
 }
 
 /**
@@ -266,8 +324,8 @@ void __ns_notify_changed(struct ns_notify_snap *snap, u32 subtype, u32 reason)
  * __ns_notify_destroy - Report that a namespace is being freed
  * @ns: The namespace; its owner must still be referenced.
  *
- * No task is reported: the last reference may be dropped by the kernel
- * itself, from a workqueue or an RCU callback.
+ * No task is reported, as no subject: the last reference may be dropped by
+ * the kernel itself, from a workqueue or an RCU callback.
  *
  * Context: Process or softirq context, never with interrupts disabled: the
  * queue locks are taken with spin_lock_bh().  The work is one post per
@@ -282,7 +340,7 @@ void __ns_notify_destroy(struct ns_common *ns)
 	struct ns_notification n;
 
 	owner = ns_notify_build(&n, ns, NOTIFY_NS_DESTROY,
-				NOTIFY_NS_REASON_RELEASE, 0);
+				NOTIFY_NS_REASON_RELEASE, NULL);
 	if (owner)
 		ns_notify_deliver(owner, &n, NULL, NULL);
 }

@@ -86,6 +86,19 @@ static void print_ns(const struct watch_notification *n, size_t len)
 		       (unsigned long long)r->old_inum);
 	if (r->pid)
 		printf(" by pid %d tgid %d", r->pid, r->tgid);
+	/* IDs and the subject's uids: records of a kernel before them lack them. */
+	if (len >= NS_NOTIFICATION_SIZE_VER1) {
+		printf(" id %llu", (unsigned long long)r->ns_id);
+		if (r->old_id)
+			printf(" from id %llu", (unsigned long long)r->old_id);
+		printf(" owner id %llu", (unsigned long long)r->owner_id);
+		if (r->uid != (__u32)-1)
+			printf(" uid %u euid %u", r->uid, r->euid);
+		if (r->loginuid != (__u32)-1)
+			printf(" auid %u", r->loginuid);
+		if (r->sessionid != (__u32)-1)
+			printf(" ses %u", r->sessionid);
+	}
 	printf("\n");
 }
 

@@ -557,6 +557,16 @@ enum ns_notification_reason {
  *
  * A pid or time namespace is reported when a task's namespace for its
  * children changes: the task itself stays where it was.
+ *
+ * Inode numbers are reused once a namespace is freed; the IDs, those of
+ * NS_GET_ID in <linux/nsfs.h>, never are.  The subject, the task that
+ * caused the event (for CREATE by clone(), the new task), is named by its
+ * pid and tgid, its real and effective uid (in the opener's user
+ * namespace, the overflow uid if unmapped there), and its audit login uid
+ * (likewise, but (__u32)-1 if unset or unmapped, as /proc/PID/loginuid
+ * reads) and session ID ((__u32)-1 if unset).  A DESTROY has no subject:
+ * pid and tgid are 0, the four others (__u32)-1.  Records may grow at the
+ * end: read them by their length, at least NS_NOTIFICATION_SIZE_VER0.
  */
 struct ns_notification {
 	struct watch_notification watch;
@@ -567,6 +577,17 @@ struct ns_notification {
 	__aligned_u64	owner_inum;	/* Inode number of the owning user namespace */
 	__s32		pid;		/* Causing task, in the opener's pid ns, or 0 */
 	__s32		tgid;		/* Its thread group ID, likewise */
+	/* End of NS_NOTIFICATION_SIZE_VER0 */
+	__aligned_u64	ns_id;		/* ID of the namespace (NS_GET_ID) */
+	__aligned_u64	old_id;		/* ID of the one the task left, else 0 */
+	__aligned_u64	owner_id;	/* ID of the owning user namespace */
+	__u32		uid;		/* Causing task's real uid, in the opener's user ns */
+	__u32		euid;		/* Its effective uid, likewise */
+	__u32		loginuid;	/* Its audit login uid, likewise, or (__u32)-1 */
+	__u32		sessionid;	/* Its audit session ID, or (__u32)-1 */
 };
+
+#define NS_NOTIFICATION_SIZE_VER0	48	/* Inode numbers, pid and tgid */
+#define NS_NOTIFICATION_SIZE_VER1	88	/* IDs and the subject's IDs */
 
 #endif /* _UAPI_LINUX_WATCH_QUEUE_H */

@@ -304,7 +304,8 @@ static inline size_t watchq_rec_min_len(unsigned int type,
 			return sizeof(struct superblock_quota_notification);
 		return sizeof(struct superblock_notification);
 	case WATCH_TYPE_NS_NOTIFY:
-		return sizeof(struct ns_notification);
+		/* The IDs and the subject came later: read them by length. */
+		return NS_NOTIFICATION_SIZE_VER0;
 	}
 	return sizeof(struct watch_notification);
 }

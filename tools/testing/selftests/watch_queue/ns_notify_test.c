@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <linux/nsfs.h>
 #include <linux/watch_queue.h>
 
 #include "../kselftest_harness.h"
@@ -1962,6 +1963,322 @@ TEST_F_TIMEOUT(ns, many_pid_ns_die_at_once, 240)
 		    small_seen == DYING_PID_NS || small_loss :
 		    small_seen + lost >= DYING_PID_NS);
 	wq_queue_close(&q);
+}
+
+/* NS_GET_ID of /proc/@pid/ns/@name (pid 0: self), 0 on error. */
+static __u64 ns_id(pid_t pid, const char *name)
+{
+	__u64 id = 0;
+	int fd = ns_open(pid, name);
+
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, NS_GET_ID, &id) < 0)
+		id = 0;
+	close(fd);
+	return id;
+}
+
+/* A number in a /proc file, or ~0ULL - 1 if there is no such file. */
+static __u64 proc_number(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t len;
+
+	if (fd < 0)
+		return ~0ULL - 1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return ~0ULL - 1;
+	return strtoull(buf, NULL, 10);
+}
+
+/*
+ * Read records until a DESTROY of one of the @n namespaces @inums arrives,
+ * not seen before; 1 with it in *@out and its index in *@idx, or 0.
+ */
+static int wait_any_destroy(struct wq_queue *q, const __u64 *inums, int n,
+			    struct ns_notification *out, int *idx)
+{
+	static char seen[64];
+	long long end = wq_now_ms() + WAIT_MS;
+	unsigned char buf[128];
+	struct ns_notification *r = (void *)buf;
+	int left, i;
+
+	if (!out) {
+		memset(seen, 0, sizeof(seen));
+		return 0;
+	}
+	for (;;) {
+		left = end - wq_now_ms();
+		if (left <= 0 || wq_queue_next(q, buf, sizeof(buf), left) <= 0)
+			return 0;
+		if (wq_type(&r->watch) != WATCH_TYPE_NS_NOTIFY ||
+		    wq_subtype(&r->watch) != NOTIFY_NS_DESTROY)
+			continue;
+		for (i = 0; i < n; i++) {
+			if (!seen[i] && inums[i] == r->ns_inum) {
+				seen[i] = 1;
+				*out = *r;
+				*idx = i;
+				return 1;
+			}
+		}
+	}
+}
+
+#define SUBJ_LOGINUID	4321
+#define SUBJ_UID	1001
+#define SUBJ_EUID	1002
+
+/*
+ * Kid: set its audit login uid (which starts a session), take a real and
+ * an effective uid of their own, report its login uid and session ID as
+ * /proc/self shows them, the inode numbers and IDs of its namespaces,
+ * unshare() all eight types (as an unprivileged user: the user namespace
+ * comes first), report them again, and wait.
+ */
+static int kid_subject(void *arg, int in, int out)
+{
+	unsigned long flags = 0;
+	int i;
+
+	for (i = 0; i < NR_TYPES; i++)
+		flags |= ns_types[i].flag;
+	if (access("/proc/self/loginuid", F_OK) == 0 &&
+	    wq_write_file("/proc/self/loginuid", "4321") < 0)
+		return 1;
+	put_u64(out, proc_number("/proc/self/loginuid"));
+	put_u64(out, proc_number("/proc/self/sessionid"));
+	if (setresuid(SUBJ_UID, SUBJ_EUID, 0) < 0)
+		return 2;
+	for (i = 0; i < NR_TYPES; i++) {
+		put_u64(out, ns_inum(0, ns_types[i].child));
+		put_u64(out, ns_id(0, ns_types[i].child));
+	}
+	if (unshare(flags) < 0 || first_pid() < 0)
+		return 3;
+	for (i = 0; i < NR_TYPES; i++) {
+		put_u64(out, ns_inum(0, ns_types[i].child));
+		put_u64(out, ns_id(0, ns_types[i].child));
+	}
+	wait_eof(in);
+	return 0;
+}
+
+/*
+ * The IDs of the namespace, of the one left and of the owner, and the
+ * subject: the real and effective uid, the audit login uid and session ID
+ * against /proc/self/loginuid and /proc/self/sessionid; then the DESTROYs,
+ * with the IDs and no subject.
+ */
+TEST_F_TIMEOUT(ns, ids_and_subject, 240)
+{
+	__u64 inum[2][8], id[2][8], loginuid, sessionid, owner, owner_id;
+	struct ns_notification r;
+	struct kid k;
+	int i, n;
+
+	ASSERT_LT(0, kid_start(&k, kid_subject, NULL));
+	loginuid = get_u64(k.from);
+	sessionid = get_u64(k.from);
+	for (i = 0; i < 2 * NR_TYPES; i++) {
+		inum[i / NR_TYPES][i % NR_TYPES] = get_u64(k.from);
+		id[i / NR_TYPES][i % NR_TYPES] = get_u64(k.from);
+	}
+	ASSERT_NE(~0ULL, id[1][NR_TYPES - 1]) TH_LOG("the kid failed");
+	if (loginuid == ~0ULL - 1) {
+		/* Without CONFIG_AUDIT: neither is set. */
+		TH_LOG("no /proc/self/loginuid: no audit");
+		loginuid = (__u32)-1;
+		sessionid = (__u32)-1;
+	} else {
+		ASSERT_EQ(SUBJ_LOGINUID, loginuid);
+		ASSERT_NE((__u32)-1, sessionid);
+		ASSERT_NE(~0ULL - 1, sessionid);
+	}
+	TH_LOG("loginuid %llu sessionid %llu", (unsigned long long)loginuid,
+	       (unsigned long long)sessionid);
+
+	for (i = 0; i < NR_TYPES; i++) {
+		owner = i ? inum[1][0] : self->init_user;
+		owner_id = i ? id[1][0] : USER_NS_INIT_ID;
+		ASSERT_NE(0, id[0][i]);
+		ASSERT_NE(0, id[1][i]);
+		ASSERT_NE(id[0][i], id[1][i]);
+		ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, inum[1][i], &r);
+		ASSERT_FIELDS(r, ns_types[i].flag, NOTIFY_NS_REASON_UNSHARE,
+			      inum[0][i], owner, k.pid);
+		ASSERT_EQ(id[1][i], r.ns_id);
+		ASSERT_EQ(id[0][i], r.old_id);
+		ASSERT_EQ(owner_id, r.owner_id);
+		ASSERT_EQ(SUBJ_UID, r.uid);
+		ASSERT_EQ(SUBJ_EUID, r.euid);
+		ASSERT_EQ(loginuid, r.loginuid);
+		ASSERT_EQ(sessionid, r.sessionid);
+	}
+
+	ASSERT_EQ(0, kid_finish(&k));
+	wait_any_destroy(NULL, NULL, 0, NULL, NULL);
+	/* They die in no set order: user, net, pid from workqueues. */
+	for (n = 0; n < NR_TYPES; n++) {
+		ASSERT_EQ(1, wait_any_destroy(&self->q, inum[1], NR_TYPES, &r, &i));
+		owner = i ? inum[1][0] : self->init_user;
+		owner_id = i ? id[1][0] : USER_NS_INIT_ID;
+		ASSERT_FIELDS(r, ns_types[i].flag, NOTIFY_NS_REASON_RELEASE,
+			      0, owner, 0);
+		ASSERT_EQ(id[1][i], r.ns_id);
+		ASSERT_EQ(0, r.old_id);
+		ASSERT_EQ(owner_id, r.owner_id);
+		ASSERT_EQ((__u32)-1, r.uid);
+		ASSERT_EQ((__u32)-1, r.euid);
+		ASSERT_EQ((__u32)-1, r.loginuid);
+		ASSERT_EQ((__u32)-1, r.sessionid);
+	}
+}
+
+#define INNER_ROOT	1000	/* uid 0 of the inner user namespace */
+
+/* Wait for a CREATE of @inum on @q; report its uid, euid, loginuid. */
+static int kid_wait_create(struct wq_queue *q, __u64 inum, int out)
+{
+	unsigned char buf[256];
+	struct ns_notification *r = (void *)buf;
+	long long end = wq_now_ms() + WAIT_MS;
+	ssize_t len;
+
+	while (wq_now_ms() < end) {
+		len = wq_queue_next(q, buf, sizeof(buf), end - wq_now_ms());
+		if (len <= 0)
+			break;
+		if (len == sizeof(*r) &&
+		    wq_type(&r->watch) == WATCH_TYPE_NS_NOTIFY &&
+		    wq_subtype(&r->watch) == NOTIFY_NS_CREATE &&
+		    r->ns_inum == inum) {
+			put_u64(out, r->uid);
+			put_u64(out, r->euid);
+			put_u64(out, r->loginuid);
+			return 0;
+		}
+	}
+	put_u64(out, ~0ULL);
+	put_u64(out, ~0ULL);
+	put_u64(out, ~0ULL);
+	return -1;
+}
+
+/*
+ * Kid: with the login uid INNER_ROOT, in a user namespace whose uid 0 is
+ * INNER_ROOT outside (the parent writes the maps), open a queue watching
+ * it; unshare a UTS namespace as itself, still uid 0 outside and so
+ * unmapped inside; fork a task that becomes uid 0 inside and unshares
+ * another; report both inums, then the uid, euid and loginuid of each as
+ * its queue saw them.
+ */
+static int kid_uid_opener(void *arg, int in, int out)
+{
+	struct wq_queue q;
+	__u64 inum_self, inum_root;
+	int user_fd, status, gp[2];
+	pid_t pid;
+	char c;
+
+	if (wq_write_file("/proc/self/loginuid", "1000") < 0)
+		return 1;
+	if (unshare(CLONE_NEWUSER) < 0)
+		return 2;
+	put_u64(out, 1);
+	if (read(in, &c, 1) != 1)
+		return 3;
+	if (wq_queue_open(&q, (int)(long)arg) < 0)
+		return 4;
+	user_fd = ns_open(0, "user");
+	if (user_fd < 0 || ns_watch(user_fd, q.fd, WATCH_ID) < 0)
+		return 5;
+
+	if (unshare(CLONE_NEWUTS) < 0)
+		return 6;
+	inum_self = ns_inum(0, "uts");
+	put_u64(out, inum_self);
+
+	if (pipe(gp) < 0)
+		return 7;
+	pid = fork();
+	if (pid == 0) {
+		if (setresuid(0, 0, 0) < 0 || unshare(CLONE_NEWUTS) < 0)
+			_exit(1);
+		put_u64(gp[1], ns_inum(0, "uts"));
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+		return 8;
+	inum_root = get_u64(gp[0]);
+	close(gp[0]);
+	close(gp[1]);
+	put_u64(out, inum_root);
+
+	kid_wait_create(&q, inum_self, out);
+	kid_wait_create(&q, inum_root, out);
+	wait_eof(in);
+	wq_queue_close(&q);
+	close(user_fd);
+	return 0;
+}
+
+/*
+ * The same two events seen by the fixture's queue, in the initial user
+ * namespace, and by one opened in a child user namespace: uids and login
+ * uids as each opener's namespace maps them, the overflow uid where the
+ * child's does not.
+ */
+TEST_F_TIMEOUT(ns, uid_translation, 120)
+{
+	__u64 overflow = proc_number("/proc/sys/kernel/overflowuid");
+	__u64 inum_self, inum_root, seen[6];
+	struct ns_notification r;
+	char path[64];
+	struct kid k;
+	int i;
+
+	if (access("/proc/self/loginuid", F_OK))
+		SKIP(return, "no /proc/self/loginuid (CONFIG_AUDIT=n)");
+	ASSERT_LT(0, kid_start(&k, kid_uid_opener,
+			       (void *)(long)variant->use_pipe));
+	ASSERT_EQ(1, get_u64(k.from));
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", k.pid);
+	ASSERT_EQ(0, wq_write_file(path, "0 1000 1"));
+	snprintf(path, sizeof(path), "/proc/%d/gid_map", k.pid);
+	ASSERT_EQ(0, wq_write_file(path, "0 1000 1"));
+	ASSERT_EQ(1, write(k.to, "g", 1));
+
+	inum_self = get_u64(k.from);
+	inum_root = get_u64(k.from);
+	ASSERT_NE(~0ULL, inum_root) TH_LOG("the kid failed");
+	for (i = 0; i < 6; i++)
+		seen[i] = get_u64(k.from);
+
+	/* Inside: uid 0 outside is unmapped, INNER_ROOT is 0. */
+	EXPECT_EQ(overflow, seen[0]);
+	EXPECT_EQ(overflow, seen[1]);
+	EXPECT_EQ(0, seen[2]);
+	EXPECT_EQ(0, seen[3]);
+	EXPECT_EQ(0, seen[4]);
+	EXPECT_EQ(0, seen[5]);
+
+	/* Outside: as they are. */
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, inum_self, &r);
+	EXPECT_EQ(0, r.uid);
+	EXPECT_EQ(0, r.euid);
+	EXPECT_EQ(INNER_ROOT, r.loginuid);
+	ASSERT_NS_REC(&self->q, NOTIFY_NS_CREATE, inum_root, &r);
+	EXPECT_EQ(INNER_ROOT, r.uid);
+	EXPECT_EQ(INNER_ROOT, r.euid);
+	EXPECT_EQ(INNER_ROOT, r.loginuid);
+
+	ASSERT_EQ(0, kid_finish(&k));
 }
 
 TEST_HARNESS_MAIN

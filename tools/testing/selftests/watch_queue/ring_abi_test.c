@@ -486,6 +486,11 @@ static void check_probe_type(struct __test_metadata *_metadata,
 			EXPECT_EQ(0xffffffff, t->subtypes[i]);
 		return;
 	}
+	/* The namespace records, with their IDs and subject. */
+	if (type == WATCH_TYPE_NS_NOTIFY && t->flags) {
+		EXPECT_EQ(sizeof(struct ns_notification), t->record_size);
+		EXPECT_EQ(NS_NOTIFICATION_SIZE_VER1, t->record_size);
+	}
 	/* The sources' own types: described sensibly, or not at all. */
 	if (!t->flags) {
 		EXPECT_EQ(0, t->record_size);
