@@ -534,19 +534,26 @@ bool watch_ring_store_dense(struct watch_ring *ring, const void *recs,
  * watch_ring_commit - Let the consumer see the records stored so far
  * @ring: The ring, with at least one record stored since the last publish.
  *
- * Wake-ups are batched: the consumer is woken once each time it has moved
- * its tail since it was last woken.  While it lags without giving slots
- * back, it is not woken again.  A consumer that stores its tail and then
- * sleeps is woken by the next commit, whether it sleeps in poll(), which
- * sees the ring readable, or waits for an edge.  Must be called with the
- * owning queue's lock held.
+ * Wake-ups are batched: the consumer is woken if its tail is at the head
+ * it was last shown, before these records (it had read everything and may
+ * be waiting), or if its tail has moved since it was last woken (it gave
+ * slots back, and may have stored its tail and gone to sleep, as an
+ * edge-triggered waiter may, with these records unseen).  A consumer that
+ * lags without giving slots back is not woken again and again.  The first
+ * test is what keeps a wake-up from being lost: the tail is read after
+ * the head is stored, and a consumer on another CPU may in between read
+ * these very records and store its tail, so that the wake-up is spent on
+ * records it has read; by the second test alone, every later commit would
+ * then see that tail as already woken.
+ * Must be called with the owning queue's lock held.
  *
  * Return: true if the consumer may be waiting for these records.
  */
 bool watch_ring_commit(struct watch_ring *ring)
 {
-	u32 tail;
+	u32 shown = ring->published, tail;
 
+	ring->published = ring->head;
 	/* Pairs with the consumer's load-acquire of head. */
 	smp_store_release(&ring->hdr->head, ring->head);
 
@@ -558,7 +565,7 @@ bool watch_ring_commit(struct watch_ring *ring)
 	 */
 	smp_mb();
 	tail = READ_ONCE(ring->cons->tail);
-	if (!ring->woken || tail != ring->woken_tail) {
+	if (tail == shown || !ring->woken || tail != ring->woken_tail) {
 		ring->woken = true;
 		ring->woken_tail = tail;
 		return true;

@@ -67,6 +67,7 @@ struct watch_ring_mem {
  * @lost: Records dropped, cumulative (the kernel's own copy).
  * @unreported: Records dropped since the last loss record was written.
  * @unreported_types: WATCH_LOST_TYPE() of the types of those records.
+ * @published: The head the consumer was last shown (watch_ring_commit()).
  * @woken_tail: The consumer's tail when the kernel last decided to wake it.
  * @woken: Whether @woken_tail holds anything yet.
  *
@@ -85,6 +86,7 @@ struct watch_ring {
 	u64				lost;
 	u64				unreported;
 	u64				unreported_types;
+	u32				published;
 	u32				woken_tail;
 	bool				woken;
 };
