@@ -6,7 +6,7 @@
 # The style checks a maintainer would run, on everything the project adds:
 #   - patches/new-files names the patch of each file kept whole;
 #   - scripts/checkpatch.pl --strict on every patch of patches/series, on
-#     every new C file and header of the repository (-f), and on the diff
+#     every new file of the repository (-f), and on the diff
 #     that a whole file kept in the repository makes to the base's;
 #   - scripts/kernel-doc -Wall on the new kernel sources and the core files
 #     the series changes, so that every function has its kernel-doc;
@@ -66,9 +66,10 @@ while read -r p f; do
 done <<<"$entries")
 [ -z "$out" ] || fail "patches/new-files" "$out"
 
-sources=$(cd "$top" && git ls-files -- 'drivers/*.[ch]' 'fs/*.[ch]' \
-	'include/*.h' 'kernel/*.[ch]' 'samples/*.[ch]' 'tools/*.[ch]' \
-	'harness/*.c' 2>/dev/null || true)
+# Every file the series adds, not only C: scripts, documents and plots
+# are in the patches too.
+sources=$(cd "$top" && git ls-files -- Documentation drivers fs include \
+	kernel samples tools 'harness/*.c' 2>/dev/null || true)
 # A file that the base has too (a UAPI header kept whole in the repository)
 # is checked as the diff it makes: its upstream lines are not ours.
 pristine=$(dirname "$tree")/pristine

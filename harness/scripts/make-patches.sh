@@ -109,9 +109,13 @@ fi
 
 # The cover letter: patches/cover-letter.in with its @...@ filled in.
 {
+	echo "From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001"
 	grep -m1 '^From: ' "$out/0001-"*.patch
 	grep -m1 '^Date: ' "$out/$(printf '%04d' "$n")-"*.patch
 	echo "Subject: [PATCH 00/$n] $(sed -n 's/^Subject: //p' "$top/patches/cover-letter.in")"
+	echo "MIME-Version: 1.0"
+	echo "Content-Type: text/plain; charset=UTF-8"
+	echo "Content-Transfer-Encoding: 8bit"
 	echo
 	sed -e '1,/^$/d' "$top/patches/cover-letter.in" | while IFS= read -r line; do
 		case "$line" in
