@@ -85,7 +85,8 @@ BENCH_CASES	?=
 BENCH_REPS	?=
 
 .PHONY: help deps source tree kconfig kernel headers userprogs initramfs \
-	disk run shell check check-pristine guest-run lint bench bench-smoke \
+	disk run shell check check-pristine guest-run lint patches patches-check \
+	bench bench-smoke \
 	clean distclean
 
 help:
@@ -100,6 +101,9 @@ help:
 	@echo "make headers    install the patched UAPI headers to build/usr/include"
 	@echo "make lint       checkpatch --strict, kernel-doc, rST, man pages and the"
 	@echo "                documents' C examples (in make check)"
+	@echo "make patches    the series as upstream would receive it: build/patches/"
+	@echo "make patches-check"
+	@echo "                git am it on the base, build and checkpatch after each patch"
 	@echo "make guest-run SCRIPT=file [FILES=dir]"
 	@echo "                run a script as root in the guest, files at /extra"
 	@echo "make clean      remove build output but keep the base tree and ccache"
@@ -149,6 +153,20 @@ shell: kernel initramfs disk
 lint: headers
 	@echo "[3/7] checking style: checkpatch --strict, kernel-doc, rST, man pages, C examples (log: build/logs/lint.log)"
 	@$(S)/lint.sh $(TOP) $(TREE) $(LOGS)/lint.log $(HDR)/include
+
+# The series as upstream would receive it, new files inside the patches
+# that introduce them (patches/new-files), with a cover letter from
+# patches/cover-letter.in: build/patches/.  make patches-check applies it
+# with git am to the base and builds and checkpatches after each patch
+# (allnoconfig plus harness/config/patches-check.config; not in make check).
+patches: tree
+	@echo "[3/7] writing the series to build/patches/"
+	@$(S)/make-patches.sh $(TOP) $(PRISTINE) $(B)/patches-base $(B)/patches
+
+patches-check: patches
+	@echo "[4/7] applying build/patches/ to the base, building after each patch (log: build/logs/patches-check.log)"
+	@$(S)/patches-check.sh $(TOP) $(B)/patches $(B)/patches-base $(B)/obj/patches-check \
+		$(LOGS)/patches-check.log
 
 check: lint kernel initramfs disk
 	@echo "[7/7] booting the debug kernel and running the selftests (log: build/logs/check-console.log)"

@@ -177,9 +177,13 @@ check)
 	verdict "$rc" || failed_reasons=1
 	log_ok=1
 	log_clean "$log" || log_ok=0
+	# The summary also goes to check-summary.txt (make patches quotes it).
 	tr -d '\r' <"$tap" | awk -v expected="$expected" -v log_ok="$log_ok" \
-		-v guest_failed="$failed_reasons" -f "$here/tap-summary.awk"
-	exit $?
+		-v guest_failed="$failed_reasons" -f "$here/tap-summary.awk" \
+		>"$logs/check-summary.txt"
+	rc=$?
+	cat "$logs/check-summary.txt"
+	exit $rc
 	;;
 *)
 	echo "boot.sh: unknown mode $mode" >&2

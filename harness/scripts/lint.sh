@@ -4,8 +4,9 @@
 # lint.sh TOP TREE LOG INCLUDE
 #
 # The style checks a maintainer would run, on everything the project adds:
+#   - patches/new-files names the patch of each file kept whole;
 #   - scripts/checkpatch.pl --strict on every patch of patches/series, on
-#     every new C file and header of the repository (-f), and on the diff
+#     every new file of the repository (-f), and on the diff
 #     that a whole file kept in the repository makes to the base's;
 #   - scripts/kernel-doc -Wall on the new kernel sources and the core files
 #     the series changes, so that every function has its kernel-doc;
@@ -44,15 +45,39 @@ checkpatch()
 		--color=never --show-types "$@" 2>&1)
 }
 
+# The patches carry no Signed-off-by: the submitter adds them.  A patch
+# that only adds files of the repository has no diff in patches/: its
+# files are checked below, and make patches-check checks it whole.
 while read -r p _; do
 	case "$p" in '' | '#'*) continue ;; esac
-	out=$(checkpatch "$top/patches/$p")
+	grep -q '^diff --git ' "$top/patches/$p" || continue
+	out=$(checkpatch --no-signoff "$top/patches/$p")
 	[ -z "$out" ] || fail "checkpatch: patches/$p" "$out"
 done <"$top/patches/series"
 
-sources=$(cd "$top" && git ls-files -- 'drivers/*.[ch]' 'fs/*.[ch]' \
-	'include/*.h' 'kernel/*.[ch]' 'samples/*.[ch]' 'tools/*.[ch]' \
-	'harness/*.c' 2>/dev/null || true)
+# patches/new-files names, once, the patch of the series that introduces
+# each file the repository keeps whole (make patches puts it there).
+dirs="Documentation arch block certs crypto drivers fs include init io_uring
+      ipc kernel lib mm net rust samples scripts security sound tools usr virt"
+entries=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/new-files" 2>/dev/null)
+out=$(cd "$top" && for d in $dirs; do
+	[ -d "$d" ] && find "$d" -type f ! -name '*~' ! -name '.*.sw?'
+done | sort | while read -r f; do
+	n=$(awk -v f="$f" '$2 == f' <<<"$entries" | wc -l)
+	[ "$n" -eq 1 ] || echo "$f: named $n times in patches/new-files, not once"
+done
+while read -r p f; do
+	[ -n "$p" ] || continue
+	grep -qxF "$p" <(awk '{print $1}' "$top/patches/series") ||
+		echo "$f: for $p, which is not in patches/series"
+	[ -f "$top/$f" ] || echo "$f: not a file of the repository"
+done <<<"$entries")
+[ -z "$out" ] || fail "patches/new-files" "$out"
+
+# Every file the series adds, not only C: scripts, documents and plots
+# are in the patches too.
+sources=$(cd "$top" && git ls-files -- Documentation drivers fs include \
+	kernel samples tools 'harness/*.c' 2>/dev/null || true)
 # A file that the base has too (a UAPI header kept whole in the repository)
 # is checked as the diff it makes: its upstream lines are not ours.
 pristine=$(dirname "$tree")/pristine

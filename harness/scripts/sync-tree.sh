@@ -43,6 +43,9 @@ for f in $patched; do
 	fi
 done
 for p in "${patches[@]}"; do
+	# A patch that only adds files of the repository has no diff here
+	# (patches/new-files names its files).
+	grep -q '^diff --git ' "$top/patches/$p" || continue
 	if ! out=$(patch -d "$stage" -p1 -N -s --fuzz=0 --no-backup-if-mismatch \
 			-r - <"$top/patches/$p" 2>&1); then
 		echo "error: patches/$p does not apply to linux-source-6.12 $base:" >&2

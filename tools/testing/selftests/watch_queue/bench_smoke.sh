@@ -14,14 +14,17 @@ out=/tmp/bench_smoke.out
 echo "TAP version 13"
 echo "1..1"
 
-# Every case, and the methods each must report a sample for.
+# Every case, and the methods each must report a sample for (a case may
+# take more than one line).
 required="
 1 mountinfo listmount statmount record record+stat empty-poll
 2 scan record
 3 ring pipe
 4 ring pipe memcpy ring-w1 ring.write ring.read pipe.write pipe.read
 5 0 1ring 1pipe 8ring 64ring 1 100
-6 poll/records-per-wakeup poll/ns-per-record epoll-lt/records-per-wakeup epoll-lt/ns-per-record epoll-et/records-per-wakeup epoll-et/ns-per-record io_uring/records-per-wakeup io_uring/ns-per-record
+6 poll/records-per-wakeup poll/ns-per-record epoll-lt/records-per-wakeup
+6 epoll-lt/ns-per-record epoll-et/records-per-wakeup epoll-et/ns-per-record
+6 io_uring/records-per-wakeup io_uring/ns-per-record
 7 bytes
 "
 
