@@ -453,6 +453,32 @@ struct mount_notification {
 };
 
 /*
+ * The change counter.  Each mount namespace counts the changes that mount
+ * records report: every mount attached, detached, expired or moved, and
+ * every attribute change of a mount in it (one step however many records
+ * a move or a recursive change posts about one mount).  It starts at 0,
+ * is 64 bits wide and never goes back; it counts whether anything watches
+ * the namespace or not.  Every record since MOUNT_*_SIZE_VER1 ends with
+ * mnt_ns_change, the counter of the namespace after the change it reports;
+ * statmount() reports the counter in mnt_ns_change (STATMOUNT_MNT_NS_CHANGE,
+ * <linux/mount.h>), read under the lock that serialises the changes, so a
+ * snapshot taken between two reads C0 and C1 of it includes every change
+ * up to C0 and none after C1.  See "Resynchronising" in
+ * Documentation/userspace-api/mount_notify.rst.
+ *
+ * Records about a mount's place in the tree (ATTACH, DETACH, EXPIRY,
+ * MOVE_FROM, MOVE_TO): the first 32 bytes are a struct mount_notification.
+ */
+struct mount_topology_notification {
+	struct mount_notification m;	/* Not NOTIFY_MOUNT_ATTR */
+	/* End of MOUNT_NOTIFICATION_SIZE_VER0 */
+	__aligned_u64	mnt_ns_change;	/* Namespace's counter after the change */
+};
+
+#define MOUNT_NOTIFICATION_SIZE_VER0	32	/* struct mount_notification */
+#define MOUNT_NOTIFICATION_SIZE_VER1	40	/* + mnt_ns_change */
+
+/*
  * NOTIFY_MOUNT_ATTR record: the mount's attributes and propagation when
  * the record was posted, after the change, as statmount() reports them in
  * mnt_attr and mnt_propagation.  One record per mount per operation; a
@@ -462,7 +488,12 @@ struct mount_attr_notification {
 	struct mount_notification m;	/* subtype = NOTIFY_MOUNT_ATTR */
 	__aligned_u64	mnt_attr;	/* MOUNT_ATTR_* */
 	__aligned_u64	mnt_propagation; /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE */
+	/* End of MOUNT_ATTR_NOTIFICATION_SIZE_VER0 */
+	__aligned_u64	mnt_ns_change;	/* Namespace's counter after the change */
 };
+
+#define MOUNT_ATTR_NOTIFICATION_SIZE_VER0	48
+#define MOUNT_ATTR_NOTIFICATION_SIZE_VER1	56	/* + mnt_ns_change */
 
 /*
  * Superblock notifications (WATCH_TYPE_SB_NOTIFY).
@@ -502,6 +533,27 @@ struct superblock_notification {
 };
 
 /*
+ * The change counter of a superblock counts the changes that superblock
+ * records report (reconfigurations, read-only transitions, errors,
+ * exceeded quotas), from 0 when the superblock is set up, whether anything
+ * watches it or not; 64 bits wide, it never goes back.  Every record since
+ * the SUPERBLOCK_*_SIZE_VER1 sizes ends with sb_change, the counter after
+ * the change it reports, and statmount() reports the counter in sb_change
+ * (STATMOUNT_SB_CHANGE, <linux/mount.h>).
+ *
+ * NOTIFY_SUPERBLOCK_READONLY and NOTIFY_SUPERBLOCK_RECONFIGURE records: the
+ * first 24 bytes are a struct superblock_notification.
+ */
+struct superblock_state_notification {
+	struct superblock_notification s; /* READONLY, RECONFIGURE */
+	/* End of SUPERBLOCK_NOTIFICATION_SIZE_VER0 */
+	__aligned_u64	sb_change;	/* Superblock's counter after the change */
+};
+
+#define SUPERBLOCK_NOTIFICATION_SIZE_VER0	24 /* struct superblock_notification */
+#define SUPERBLOCK_NOTIFICATION_SIZE_VER1	32 /* + sb_change */
+
+/*
  * NOTIFY_SUPERBLOCK_ERROR record: one per error, never merged.
  * error_cookie counts the errors reported on the superblock since it was
  * set up, this one included (modulo 2^32): 1 for its first error, and a
@@ -511,7 +563,12 @@ struct superblock_error_notification {
 	struct superblock_notification s; /* subtype = NOTIFY_SUPERBLOCK_ERROR */
 	__u32	error_number;		/* Positive errno value */
 	__u32	error_cookie;		/* This error's number, from 1 */
+	/* End of SUPERBLOCK_ERROR_NOTIFICATION_SIZE_VER0 */
+	__aligned_u64	sb_change;	/* Superblock's counter after the change */
 };
+
+#define SUPERBLOCK_ERROR_NOTIFICATION_SIZE_VER0	32
+#define SUPERBLOCK_ERROR_NOTIFICATION_SIZE_VER1	40	/* + sb_change */
 
 /*
  * NOTIFY_SUPERBLOCK_EDQUOT record: what quota netlink reports for a
@@ -528,7 +585,12 @@ struct superblock_quota_notification {
 	__u32		quota_type;	/* USRQUOTA, GRPQUOTA or PRJQUOTA */
 	__u32		warning;	/* QUOTA_NL_* */
 	__aligned_u64	quota_id;	/* Whose quota */
+	/* End of SUPERBLOCK_QUOTA_NOTIFICATION_SIZE_VER0 */
+	__aligned_u64	sb_change;	/* Superblock's counter after the change */
 };
+
+#define SUPERBLOCK_QUOTA_NOTIFICATION_SIZE_VER0	40
+#define SUPERBLOCK_QUOTA_NOTIFICATION_SIZE_VER1	48	/* + sb_change */
 
 /*
  * Type of namespace notification.
