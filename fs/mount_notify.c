@@ -21,6 +21,12 @@
  * operation's mounts in O(mounts + depth) by remembering, for each mount
  * it passes, the nearest watched mount above it.
  *
+ * Each namespace counts the changes its records report, whether watched or
+ * not (mount_notify_count(), one increment under mount_lock, which the
+ * change holds), and every record carries the count after its change:
+ * statmount() reads it under the same lock, so a monitor can tell which
+ * records a snapshot of the namespace already includes.
+ *
  * Watches pin nothing.  Each mount's watch list is created on the first
  * watch and freed by RCU; when the mount is unmounted, or freed while
  * detached, its watches get a removal notice, after the records of the
@@ -48,6 +54,12 @@
 #include "mount.h"
 #include "mount_notify.h"
 #include "watch_path.h"
+
+/* The change counter ends the records, after their first version. */
+static_assert(sizeof(struct mount_topology_notification) ==
+	      MOUNT_NOTIFICATION_SIZE_VER1);
+static_assert(sizeof(struct mount_attr_notification) ==
+	      MOUNT_ATTR_NOTIFICATION_SIZE_VER1);
 
 /* struct mount::mnt_notify_events */
 #define MN_ATTACH	BIT(0)	/* Attached, with its parent */
@@ -90,12 +102,16 @@ static struct watch_list *mount_watchers(struct mount *mnt)
  * @mnt: The mount.
  * @events: MN_* bits.
  * @reparent: Queue it with the moves that come after the changes.
+ * @change: Its namespace's change counter after the change.
  *
- * A mount is queued once; later changes of the same operation add bits.
+ * A mount is queued once; later changes of the same operation add bits,
+ * and its records carry the counter after the last of them: no snapshot
+ * can see the mount between two changes of one operation.
  *
  * Context: namespace_sem held for writing, mount_lock held.
  */
-static void mn_queue(struct mount *mnt, unsigned int events, bool reparent)
+static void mn_queue(struct mount *mnt, unsigned int events, bool reparent,
+		     u64 change)
 {
 	struct mount_notify_queue *q = &mount_notify_queue;
 
@@ -110,11 +126,13 @@ static void mn_queue(struct mount *mnt, unsigned int events, bool reparent)
 		}
 	}
 	mnt->mnt_notify_events |= events;
+	mnt->mnt_notify_change = change;
 }
 
 /**
  * __notify_mount_attach - Note that a tree of mounts is being attached
  * @root: The root of the tree, not yet hooked to its parent.
+ * @change: The change counter of the namespace it goes into, after the attach.
  *
  * Walking the tree before it is attached leaves out the mounts that the
  * attach then puts below it (mounting beneath, or tucking under a
@@ -122,35 +140,37 @@ static void mn_queue(struct mount *mnt, unsigned int events, bool reparent)
  *
  * Context: namespace_sem held for writing, mount_lock held.
  */
-void __notify_mount_attach(struct mount *root)
+void __notify_mount_attach(struct mount *root, u64 change)
 {
 	struct mount *p;
 
 	for (p = root; p; p = next_mnt(p, root))
-		mn_queue(p, MN_ATTACH, false);
+		mn_queue(p, MN_ATTACH, false, change);
 }
 
 /**
  * __notify_mount_move - Note that a mount is about to change parent
  * @mnt: The mount, still under its old parent.
  * @reparent: Post it after the operation's other changes.
+ * @change: Its namespace's change counter after the move.
  *
  * Context: namespace_sem held for writing, mount_lock held.
  */
-void __notify_mount_move(struct mount *mnt, bool reparent)
+void __notify_mount_move(struct mount *mnt, bool reparent, u64 change)
 {
 	if (!mnt_has_parent(mnt))
 		return;
 	/* Moved twice in one operation: from where it was at first. */
 	if (!(mnt->mnt_notify_events & MN_MOVE))
 		mnt->mnt_notify_from = mnt->mnt_parent;
-	mn_queue(mnt, MN_MOVE, reparent);
+	mn_queue(mnt, MN_MOVE, reparent, change);
 }
 
 /**
  * __notify_mount_detach - Note that a mount is being unmounted
  * @mnt: The mount, still with its parent and namespace.
  * @expiry: It expired rather than being unmounted.
+ * @change: Its namespace's change counter after the detach.
  *
  * A mount that was never in a namespace (a propagated copy rolled back)
  * was never announced and is not reported.  A mount with watches leaves
@@ -158,7 +178,7 @@ void __notify_mount_move(struct mount *mnt, bool reparent)
  *
  * Context: namespace_sem held for writing, mount_lock held.
  */
-void __notify_mount_detach(struct mount *mnt, bool expiry)
+void __notify_mount_detach(struct mount *mnt, bool expiry, u64 change)
 {
 	unsigned int events = 0;
 
@@ -175,30 +195,30 @@ void __notify_mount_detach(struct mount *mnt, bool expiry)
 		mnt->mnt_notify_ns = mnt->mnt_ns;
 	}
 	if (events)
-		mn_queue(mnt, events, false);
+		mn_queue(mnt, events, false, change);
 }
 
 /**
  * __notify_mount_attr - Note a change of a mount's flags or propagation
  * @mnt: The mount.
- * @old_flags: Its mnt_flags before the change.
- * @other: True if something besides the flags changed (slave, idmap).
+ * @change: Its namespace's change counter after the change.
  *
- * A change of any flag a user can set, of the propagation or of the idmap
- * is an ATTR record, posted by notify_mount_attr_post().  Changes that
- * meet before they are posted make one record.
+ * The change is an ATTR record, posted by notify_mount_attr_post().
+ * Changes that meet before they are posted make one record, with the
+ * attributes and the counter of the last.
  *
  * Context: mount_lock held.
  */
-void __notify_mount_attr(struct mount *mnt, unsigned int old_flags, bool other)
+void __notify_mount_attr(struct mount *mnt, u64 change)
 {
-	unsigned int changed = (old_flags ^ mnt->mnt.mnt_flags) &
-			       (MNT_USER_SETTABLE_MASK | MNT_SHARED |
-				MNT_UNBINDABLE);
-
-	/* Posting takes the bits without mount_lock. */
-	if (changed || other)
-		atomic_or(MN_ATTR_CHANGED, &mnt->mnt_notify_attr);
+	WRITE_ONCE(mnt->mnt_notify_attr_change, change);
+	/*
+	 * Posting takes the bits without mount_lock, then reads the counter
+	 * (atomic_xchg() orders the two): whoever takes this bit sees this
+	 * counter or a later one.
+	 */
+	smp_mb__before_atomic();
+	atomic_or(MN_ATTR_CHANGED, &mnt->mnt_notify_attr);
 }
 
 /**
@@ -271,6 +291,7 @@ static u64 mn_ns_id(struct mnt_namespace *ns)
  * @ns: The namespace of the change, or NULL.
  * @subtype: enum mount_notification_subtype.
  * @info: NOTIFY_MOUNT_* flags.
+ * @change: The namespace's change counter after the change.
  * @gen: The posting round.
  *
  * The watches on @trigger get the record, those on its ancestors get it
@@ -281,10 +302,15 @@ static u64 mn_ns_id(struct mnt_namespace *ns)
  */
 static void mn_post(struct mount *trigger, struct mount *mnt,
 		    struct mnt_namespace *ns,
-		    enum mount_notification_subtype subtype, u32 info, u64 gen)
+		    enum mount_notification_subtype subtype, u32 info,
+		    u64 change, u64 gen)
 {
 	const struct cred *cred = current_cred();
-	struct mount_attr_notification n;
+	union {
+		struct mount_notification m;
+		struct mount_topology_notification t;
+		struct mount_attr_notification a;
+	} n;
 	struct watch_list *wlist;
 	struct mount *w;
 	u32 len;
@@ -297,12 +323,14 @@ static void mn_post(struct mount *trigger, struct mount *mnt,
 	if (subtype == NOTIFY_MOUNT_ATTR) {
 		n.m.mnt_parent_id = mnt_has_parent(mnt) ?
 			mnt->mnt_parent->mnt_id_unique : mnt->mnt_id_unique;
-		n.mnt_attr = mnt_attr_flags(mnt);
-		n.mnt_propagation = mnt_propagation_flags(mnt);
-		len = sizeof(n);
+		n.a.mnt_attr = mnt_attr_flags(mnt);
+		n.a.mnt_propagation = mnt_propagation_flags(mnt);
+		n.a.mnt_ns_change = change;
+		len = sizeof(n.a);
 	} else {
 		n.m.mnt_parent_id = trigger->mnt_id_unique;
-		len = sizeof(n.m);
+		n.t.mnt_ns_change = change;
+		len = sizeof(n.t);
 	}
 
 	for (w = mn_nearest(trigger, gen); w;
@@ -338,28 +366,30 @@ static void mn_post(struct mount *trigger, struct mount *mnt,
 static void mn_post_list(struct mount *m, u64 gen)
 {
 	unsigned int ev;
+	u64 change;
 	u32 info;
 
 	for (; m; m = m->mnt_notify_next) {
 		ev = m->mnt_notify_events;
+		change = m->mnt_notify_change;
 		if (ev & MN_MOVE) {
 			mn_post(m->mnt_notify_from, m, m->mnt_ns,
-				NOTIFY_MOUNT_MOVE_FROM, 0, gen);
+				NOTIFY_MOUNT_MOVE_FROM, 0, change, gen);
 			if (mnt_has_parent(m))
 				mn_post(m->mnt_parent, m, m->mnt_ns,
-					NOTIFY_MOUNT_MOVE_TO, 0, gen);
+					NOTIFY_MOUNT_MOVE_TO, 0, change, gen);
 		}
 		if ((ev & MN_ATTACH) && mnt_has_parent(m)) {
 			info = 0;
 			if (m->mnt.mnt_sb->s_flags & SB_SUBMOUNT)
 				info |= NOTIFY_MOUNT_IS_SUBMOUNT;
 			mn_post(m->mnt_parent, m, m->mnt_ns,
-				NOTIFY_MOUNT_ATTACH, info, gen);
+				NOTIFY_MOUNT_ATTACH, info, change, gen);
 		}
 		if (ev & MN_DETACH)
 			mn_post(m->mnt_notify_from, m, m->mnt_notify_from_ns,
 				ev & MN_EXPIRE ? NOTIFY_MOUNT_EXPIRY :
-				NOTIFY_MOUNT_DETACH, 0, gen);
+				NOTIFY_MOUNT_DETACH, 0, change, gen);
 		cond_resched();
 	}
 }
@@ -408,6 +438,7 @@ static void mn_finish_list(struct mount *m)
 		m->mnt_notify_from = NULL;
 		m->mnt_notify_from_ns = NULL;
 		m->mnt_notify_events = 0;
+		m->mnt_notify_change = 0;
 	}
 }
 
@@ -464,7 +495,7 @@ void __notify_mount_attr_post(struct mount *mnt, bool recurse)
 		bits = atomic_xchg(&m->mnt_notify_attr, 0);
 		if (bits & MN_ATTR_CHANGED)
 			mn_post(m, m, READ_ONCE(m->mnt_ns), NOTIFY_MOUNT_ATTR,
-				0, gen);
+				0, READ_ONCE(m->mnt_notify_attr_change), gen);
 		cond_resched();
 	}
 	mutex_unlock(&mount_notify_post_lock);

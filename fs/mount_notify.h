@@ -39,11 +39,10 @@ struct mount_notify_queue {
 
 extern struct mount_notify_queue mount_notify_queue;
 
-void __notify_mount_attach(struct mount *root);
-void __notify_mount_move(struct mount *mnt, bool reparent);
-void __notify_mount_detach(struct mount *mnt, bool expiry);
-void __notify_mount_attr(struct mount *mnt, unsigned int old_flags,
-			 bool other);
+void __notify_mount_attach(struct mount *root, u64 change);
+void __notify_mount_move(struct mount *mnt, bool reparent, u64 change);
+void __notify_mount_detach(struct mount *mnt, bool expiry, u64 change);
+void __notify_mount_attr(struct mount *mnt, u64 change);
 void __notify_mount_attr_post(struct mount *mnt, bool recurse);
 void __mount_notify_post(void);
 void __mount_notify_ns_add(struct mount *mnt, struct mnt_namespace *ns);
@@ -60,6 +59,46 @@ void __mount_notify_ns_destroy(struct mnt_namespace *ns);
 static inline bool mount_notify_ns_watched(struct mnt_namespace *ns)
 {
 	return unlikely(ns && ns->mnt_notify_watched);
+}
+
+/**
+ * mount_notify_count - Count a change of a mount namespace
+ * @ns: The namespace, NULL, or MNT_NS_INTERNAL.
+ *
+ * Every change that a mount record reports counts, whether anything
+ * watches the namespace or not: a monitor that sets its watch later reads
+ * the counter with statmount() and compares the records' with it.
+ *
+ * Context: mount_lock held (and namespace_sem for writing for a topology
+ * change), which serialises the namespace's changes.
+ * Return: The namespace's counter after the change, 0 for no namespace.
+ */
+static inline u64 mount_notify_count(struct mnt_namespace *ns)
+{
+	if (!ns || IS_ERR(ns))
+		return 0;
+	return ++ns->mnt_notify_change;
+}
+
+/**
+ * mount_notify_ns_change - Read a mount namespace's change counter
+ * @ns: The namespace.
+ *
+ * Read under mount_lock, which every change holds while it counts, so
+ * that what the caller reads of the mounts afterwards includes every
+ * change counted up to the value returned.
+ *
+ * Context: Any process context; takes mount_lock.
+ * Return: The counter.
+ */
+static inline u64 mount_notify_ns_change(struct mnt_namespace *ns)
+{
+	u64 change;
+
+	read_seqlock_excl(&mount_lock);
+	change = ns->mnt_notify_change;
+	read_sequnlock_excl(&mount_lock);
+	return change;
 }
 
 /**
@@ -96,8 +135,10 @@ static inline bool mount_notify_wanted(struct mount *mnt)
 static inline void notify_mount_attach(struct mount *root,
 				       struct mnt_namespace *dest)
 {
+	u64 change = mount_notify_count(dest);
+
 	if (mount_notify_ns_watched(dest) || mount_notify_ns_watched(root->mnt_ns))
-		__notify_mount_attach(root);
+		__notify_mount_attach(root, change);
 }
 
 /**
@@ -108,8 +149,13 @@ static inline void notify_mount_attach(struct mount *root,
  */
 static inline void notify_mount_move(struct mount *mnt)
 {
+	u64 change;
+
+	if (!mnt_has_parent(mnt))
+		return;
+	change = mount_notify_count(mnt->mnt_ns);
 	if (mount_notify_ns_watched(mnt->mnt_ns))
-		__notify_mount_move(mnt, false);
+		__notify_mount_move(mnt, false, change);
 }
 
 /**
@@ -123,8 +169,13 @@ static inline void notify_mount_move(struct mount *mnt)
  */
 static inline void notify_mount_reparent(struct mount *mnt)
 {
+	u64 change;
+
+	if (!mnt_has_parent(mnt))
+		return;
+	change = mount_notify_count(mnt->mnt_ns);
 	if (mount_notify_ns_watched(mnt->mnt_ns))
-		__notify_mount_move(mnt, true);
+		__notify_mount_move(mnt, true, change);
 }
 
 /**
@@ -139,9 +190,14 @@ static inline void notify_mount_reparent(struct mount *mnt)
  */
 static inline void notify_mount_detach(struct mount *mnt, bool expiry)
 {
+	u64 change = 0;
+
+	/* What __notify_mount_detach() reports: a mount in a namespace. */
+	if (mnt_has_parent(mnt))
+		change = mount_notify_count(mnt->mnt_ns);
 	if (mount_notify_ns_watched(mnt->mnt_ns) ||
 	    unlikely(rcu_access_pointer(mnt->mnt_watchers)))
-		__notify_mount_detach(mnt, expiry);
+		__notify_mount_detach(mnt, expiry, change);
 }
 
 /**
@@ -149,16 +205,27 @@ static inline void notify_mount_detach(struct mount *mnt, bool expiry)
  * @mnt: The mount.
  * @old_flags: Its mnt_flags before the change.
  * @other: True if something besides the flags changed (slave, idmap).
+ * @notify: What mount_notify_wanted() said before the operation took its
+ *	locks: the notify_mount_attr_post() that must follow is sure to.
  *
- * Only when mount_notify_wanted() said so before the operation took its
- * locks, so that the notify_mount_attr_post() that must follow is sure to.
+ * A change of any flag a user can set, of the propagation or of the idmap
+ * counts, always; it is noted for an ATTR record only if @notify.
  *
  * Context: mount_lock held.
  */
 static inline void notify_mount_attr(struct mount *mnt, unsigned int old_flags,
-				     bool other)
+				     bool other, bool notify)
 {
-	__notify_mount_attr(mnt, old_flags, other);
+	unsigned int changed = (old_flags ^ mnt->mnt.mnt_flags) &
+			       (MNT_USER_SETTABLE_MASK | MNT_SHARED |
+				MNT_UNBINDABLE);
+	u64 change;
+
+	if (!changed && !other)
+		return;
+	change = mount_notify_count(mnt->mnt_ns);
+	if (notify)
+		__notify_mount_attr(mnt, change);
 }
 
 /**
@@ -261,7 +328,7 @@ static inline void notify_mount_detach(struct mount *mnt, bool expiry)
 }
 
 static inline void notify_mount_attr(struct mount *mnt, unsigned int old_flags,
-				     bool other)
+				     bool other, bool notify)
 {
 }
 

@@ -10,6 +10,11 @@
  * A watch pins nothing: the mount used to name the superblock can be
  * unmounted.
  *
+ * Each superblock counts the changes its records report, watched or not
+ * (sb_notify_count()); every record carries the count after its change
+ * and statmount() reports it, so that a monitor can tell which records a
+ * snapshot already includes.
+ *
  * Watching a superblock needs CAP_SYS_ADMIN over its user namespace, as a
  * filesystem mark of fanotify does: the records tell of every user's
  * quotas and of the filesystem's errors, which no unprivileged user learns
@@ -32,6 +37,14 @@
 #include "mount.h"
 #include "mount_notify.h"
 #include "watch_path.h"
+
+/* The change counter ends the records, after their first version. */
+static_assert(sizeof(struct superblock_state_notification) ==
+	      SUPERBLOCK_NOTIFICATION_SIZE_VER1);
+static_assert(sizeof(struct superblock_error_notification) ==
+	      SUPERBLOCK_ERROR_NOTIFICATION_SIZE_VER1);
+static_assert(sizeof(struct superblock_quota_notification) ==
+	      SUPERBLOCK_QUOTA_NOTIFICATION_SIZE_VER1);
 
 /* Serialises creating, adding to and tearing down superblock watch lists. */
 static DEFINE_SPINLOCK(sb_watch_lock);
@@ -91,15 +104,18 @@ static void sb_post(struct super_block *sb, struct superblock_notification *n)
  * @sb: The superblock
  * @subtype: enum superblock_notification_subtype
  * @info: NOTIFY_SUPERBLOCK_* flags
+ * @change: The superblock's change counter after the change
  */
 void __notify_sb(struct super_block *sb,
-		 enum superblock_notification_subtype subtype, u32 info)
+		 enum superblock_notification_subtype subtype, u32 info,
+		 u64 change)
 {
-	struct superblock_notification n;
+	struct superblock_state_notification n;
 
 	memset(&n, 0, sizeof(n));
-	sb_build(&n, sb, subtype, info, sizeof(n));
-	sb_post(sb, &n);
+	sb_build(&n.s, sb, subtype, info, sizeof(n));
+	n.sb_change = change;
+	sb_post(sb, &n.s);
 }
 
 /**
@@ -107,11 +123,13 @@ void __notify_sb(struct super_block *sb,
  * @sb: The superblock
  * @error: The error, a positive or negative errno value
  * @cookie: The superblock's count of errors, this one included
+ * @change: The superblock's change counter after the error
  *
  * Unlike fanotify's FS_ERROR, errors are not merged: each one is a record
  * of its own, and a consumer tells from the cookies how many it missed.
  */
-void __notify_sb_error(struct super_block *sb, int error, u32 cookie)
+void __notify_sb_error(struct super_block *sb, int error, u32 cookie,
+		       u64 change)
 {
 	struct superblock_error_notification n;
 
@@ -119,6 +137,7 @@ void __notify_sb_error(struct super_block *sb, int error, u32 cookie)
 	sb_build(&n.s, sb, NOTIFY_SUPERBLOCK_ERROR, 0, sizeof(n));
 	n.error_number = error < 0 ? -error : error;
 	n.error_cookie = cookie;
+	n.sb_change = change;
 	sb_post(sb, &n.s);
 }
 
@@ -127,11 +146,13 @@ void __notify_sb_error(struct super_block *sb, int error, u32 cookie)
  * @sb: The superblock
  * @qid: Whose quota
  * @warning: The QUOTA_NL_* warning
+ * @change: The superblock's change counter after the warning
  *
  * What quota netlink reports, but for the ID, which is seen from the
  * superblock's user namespace: the watcher has CAP_SYS_ADMIN over it.
  */
-void __notify_sb_quota(struct super_block *sb, struct kqid qid, int warning)
+void __notify_sb_quota(struct super_block *sb, struct kqid qid, int warning,
+		       u64 change)
 {
 	struct superblock_quota_notification n;
 
@@ -140,6 +161,7 @@ void __notify_sb_quota(struct super_block *sb, struct kqid qid, int warning)
 	n.quota_type = qid.type;
 	n.warning = warning;
 	n.quota_id = from_kqid_munged(sb->s_user_ns, qid);
+	n.sb_change = change;
 	sb_post(sb, &n.s);
 }
 

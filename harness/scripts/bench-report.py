@@ -454,6 +454,37 @@ def case7(rep, full):
     rep.p()
 
 
+def case8(rep, full):
+    xs = full.xs(8)
+    if not xs:
+        return
+    rep.p('## 8. Resynchronising after a loss')
+    rep.p()
+    rep.p('Wall time for a monitor that lost records of one watched '
+          'subtree, in a namespace of N mounts (x = N/subtree), to rebuild '
+          'its view: the change counter, listmount() of the subtree, '
+          'statmount() of each of its mounts and the counter again '
+          '(subtree-resync, Documentation/userspace-api/mount_notify.rst), '
+          'against re-reading and splitting all of /proc/self/mountinfo, '
+          'and against a statmount() snapshot of the whole namespace.')
+    rep.p()
+    rows = []
+    meds = {}
+    for x in xs:
+        txt, med = ratio_cell(full, 8, x, 'mountinfo', 'subtree-resync')
+        meds[x] = med
+        ftxt, _ = ratio_cell(full, 8, x, 'full-resync', 'subtree-resync')
+        rows.append([x, cell(full, 8, x, 'subtree-resync'),
+                     cell(full, 8, x, 'mountinfo'),
+                     cell(full, 8, x, 'full-resync'), txt, ftxt])
+    rep.table(['mounts/subtree', 'subtree-resync', 'mountinfo',
+               'full-resync', 'mountinfo / subtree', 'full / subtree'], rows)
+    m = meds.get('1000/10')
+    rep.target('8, 1000 mounts, subtree of 10',
+               'mountinfo / subtree-resync > 1×',
+               fmt_ratio(m) if m else '–', None if m is None else m > 1)
+
+
 def main():
     out, header = sys.argv[1], sys.argv[2]
     boots = [Boot(p) for p in sys.argv[3:]]
@@ -490,6 +521,7 @@ def main():
     if full:
         case6(rep, full)
         case7(rep, full)
+        case8(rep, full)
     body = rep.lines
     rep.lines = []
     rep.p('## Targets')

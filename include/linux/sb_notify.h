@@ -16,10 +16,50 @@
 #ifdef CONFIG_SB_NOTIFICATIONS
 
 void __notify_sb(struct super_block *sb,
-		 enum superblock_notification_subtype subtype, u32 info);
-void __notify_sb_error(struct super_block *sb, int error, u32 cookie);
-void __notify_sb_quota(struct super_block *sb, struct kqid qid, int warning);
+		 enum superblock_notification_subtype subtype, u32 info,
+		 u64 change);
+void __notify_sb_error(struct super_block *sb, int error, u32 cookie,
+		       u64 change);
+void __notify_sb_quota(struct super_block *sb, struct kqid qid, int warning,
+		       u64 change);
 void __sb_notify_destroy(struct super_block *sb);
+
+/**
+ * sb_notify_count - Count a change that a superblock record reports
+ * @sb: The superblock
+ *
+ * Every change counts, whether anything watches the superblock or not:
+ * a monitor that sets its watch later reads the counter with statmount()
+ * and compares the records' with it.  The increment is fully ordered, after
+ * the change it counts (a reconfiguration has made its flags visible), so
+ * a reader of the counter that then reads the superblock sees every change
+ * counted up to the value it read (sb_notify_change()).
+ *
+ * Context: Any context but hard interrupt.  Does not sleep.
+ * Return: The counter after the change.
+ */
+static inline u64 sb_notify_count(struct super_block *sb)
+{
+	return atomic64_inc_return(&sb->s_notify_change);
+}
+
+/**
+ * sb_notify_change - Read a superblock's change counter
+ * @sb: The superblock
+ *
+ * Read before the superblock's state, which the caller then reads: what it
+ * reads includes every change counted up to the value returned.
+ *
+ * Context: Any.
+ * Return: The counter.
+ */
+static inline u64 sb_notify_change(struct super_block *sb)
+{
+	u64 change = atomic64_read(&sb->s_notify_change);
+
+	smp_rmb();	/* Pairs with the increment's full barrier */
+	return change;
+}
 
 /**
  * notify_sb - Post a superblock notification to the superblock's watchers
@@ -33,8 +73,10 @@ static inline void notify_sb(struct super_block *sb,
 			     enum superblock_notification_subtype subtype,
 			     u32 info)
 {
+	u64 change = sb_notify_count(sb);
+
 	if (unlikely(rcu_access_pointer(sb->s_watchers)))
-		__notify_sb(sb, subtype, info);
+		__notify_sb(sb, subtype, info, change);
 }
 
 /**
@@ -50,9 +92,10 @@ static inline void notify_sb(struct super_block *sb,
 static inline void notify_sb_error(struct super_block *sb, int error)
 {
 	u32 cookie = atomic_inc_return(&sb->s_notify_errors);
+	u64 change = sb_notify_count(sb);
 
 	if (unlikely(rcu_access_pointer(sb->s_watchers)))
-		__notify_sb_error(sb, error, cookie);
+		__notify_sb_error(sb, error, cookie, change);
 }
 
 /**
@@ -67,8 +110,10 @@ static inline void notify_sb_error(struct super_block *sb, int error)
 static inline void notify_sb_quota(struct super_block *sb, struct kqid qid,
 				   int warning)
 {
+	u64 change = sb_notify_count(sb);
+
 	if (unlikely(rcu_access_pointer(sb->s_watchers)))
-		__notify_sb_quota(sb, qid, warning);
+		__notify_sb_quota(sb, qid, warning, change);
 }
 
 /**

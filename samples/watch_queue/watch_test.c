@@ -4,8 +4,9 @@
  * /dev/watch_queue or a notification pipe and print every record as it
  * arrives.
  *
- *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...
- *		   [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]...
+ *	watch_test [-p] [-f] [-r] [-l LABEL] [-n COUNT] [-t SECONDS]
+ *		   [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]...
+ *		   [-N USERNS]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
  *		(default, when nothing else is watched: @s, the session
@@ -17,6 +18,11 @@
  *	-N NS	watch the namespaces that a user namespace and its descendants
  *		own, NS naming it, e.g. /proc/self/ns/user
  *	-f	follow: also watch each key linked into a watched keyring
+ *	-r	resync: after a loss, take a snapshot of each tree watched
+ *		with -m, between two reads of its namespace's change counter
+ *		(C0, C1), and skip the records up to C0, which the snapshot
+ *		includes (Documentation/userspace-api/mount_notify.rst,
+ *		"Resynchronising")
  *	-p	use a notification pipe instead of /dev/watch_queue
  *	-l L	start every line with L
  *	-n N	exit after N records
@@ -38,6 +44,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/keyctl.h>
 #include <linux/mount.h>
@@ -52,9 +59,20 @@
 #define PIPE_NOTES	256
 #define MAX_WATCHES	16
 
-static bool follow;
+static bool follow, resync;
 static const char *label = "";
 static int qfd;
+
+/*
+ * The mounts watched with -m, by watch ID less 0x20: the path, the
+ * mount's unique ID, and C0 of the last resync (0 before any).
+ */
+static struct {
+	const char *path;
+	__u64 mnt_id, c0;
+} mwatch[MAX_WATCHES];
+static int nr_mwatch;
+static __u64 lost_seen;
 
 static long keyctl_watch(long key, int fd, int id)
 {
@@ -204,6 +222,90 @@ static const char *mount_name(__u64 id)
 	return name;
 }
 
+/* The change counter a mount record carries, 0 if it is too old for one. */
+static __u64 mnt_change(const struct watch_notification *n, size_t len)
+{
+	const struct mount_attr_notification *a = (const void *)n;
+	const struct mount_topology_notification *t = (const void *)n;
+
+	if (n->subtype == NOTIFY_MOUNT_ATTR)
+		return len >= MOUNT_ATTR_NOTIFICATION_SIZE_VER1 ?
+		       a->mnt_ns_change : 0;
+	return len >= MOUNT_NOTIFICATION_SIZE_VER1 ? t->mnt_ns_change : 0;
+}
+
+/* The unique ID of the mount @path is on; exits on failure. */
+static __u64 mount_id(const char *path)
+{
+	struct statx stx;
+
+	memset(&stx, 0, sizeof(stx));
+	if (statx(AT_FDCWD, path, 0, STATX_MNT_ID_UNIQUE, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID_UNIQUE))
+		err(1, "statx(%s, STATX_MNT_ID_UNIQUE)", path);
+	return stx.stx_mnt_id;
+}
+
+/* The change counter of the namespace of the mount @mnt_id, or 0. */
+static __u64 ns_change(__u64 mnt_id)
+{
+	struct mnt_id_req req = {
+		.size = MNT_ID_REQ_SIZE_VER0,
+		.mnt_id = mnt_id,
+		.param = STATMOUNT_MNT_NS_CHANGE,
+	};
+	struct statmount sm;
+
+	if (syscall(__NR_statmount, &req, &sm, sizeof(sm), 0) < 0 ||
+	    !(sm.mask & STATMOUNT_MNT_NS_CHANGE))
+		return 0;
+	return sm.mnt_ns_change;
+}
+
+/*
+ * Steps 2 to 4 of the resync for each tree watched with -m: C0, a
+ * listmount() snapshot of the tree (its mounts counted here; a monitor
+ * would statmount() each into its table), C1.
+ */
+static void do_resync(void)
+{
+	struct mnt_id_req req = { .size = MNT_ID_REQ_SIZE_VER0 };
+	__u64 ids[512], c1;
+	long nr, total;
+	int i;
+
+	for (i = 0; i < nr_mwatch; i++) {
+		mwatch[i].c0 = ns_change(mwatch[i].mnt_id);
+		req.mnt_id = mwatch[i].mnt_id;
+		req.param = 0;
+		total = 0;
+		do {
+			nr = syscall(__NR_listmount, &req, ids,
+				     ARRAY_SIZE(ids), 0);
+			if (nr > 0) {
+				total += nr;
+				req.param = ids[nr - 1];
+			}
+		} while (nr == (long)ARRAY_SIZE(ids));
+		c1 = ns_change(mwatch[i].mnt_id);
+		printf("%s[id %u] resync: %ld mounts below %s, change counter %llu to %llu\n",
+		       label, 0x20 + i, total, mwatch[i].path,
+		       (unsigned long long)mwatch[i].c0,
+		       (unsigned long long)c1);
+	}
+	fflush(stdout);
+}
+
+/* Step 5: does the last snapshot of its watch include @n's change? */
+static bool in_snapshot(const struct watch_notification *n, size_t len)
+{
+	unsigned int id = watchq_rec_id(n);
+	__u64 c = n->type == WATCH_TYPE_MOUNT_NOTIFY ? mnt_change(n, len) : 0;
+
+	return c && id >= 0x20 && id < 0x20u + nr_mwatch &&
+	       c <= mwatch[id - 0x20].c0;
+}
+
 static void print_mount(const struct watch_notification *n, size_t len)
 {
 	static const char *const what[] = {
@@ -231,12 +333,33 @@ static void print_mount(const struct watch_notification *n, size_t len)
 		       mount_name(m->mnt_parent_id));
 	else
 		printf("subtype %u", n->subtype);
-	printf(" [mnt ns %llu]", (unsigned long long)m->mnt_ns_id);
+	printf(" [mnt ns %llu", (unsigned long long)m->mnt_ns_id);
+	if (mnt_change(n, len))
+		printf(", change %llu", (unsigned long long)mnt_change(n, len));
+	printf("]");
 	if (n->info & NOTIFY_MOUNT_IN_SUBTREE)
 		printf(" [below the watched mount]");
 	if (n->info & NOTIFY_MOUNT_IS_SUBMOUNT)
 		printf(" [automount]");
 	printf("\n");
+}
+
+/* The change counter a superblock record carries, or 0. */
+static __u64 sb_change(const struct watch_notification *n, size_t len)
+{
+	const struct superblock_state_notification *st = (const void *)n;
+	const struct superblock_error_notification *e = (const void *)n;
+	const struct superblock_quota_notification *qn = (const void *)n;
+
+	switch (n->subtype) {
+	case NOTIFY_SUPERBLOCK_ERROR:
+		return len >= SUPERBLOCK_ERROR_NOTIFICATION_SIZE_VER1 ?
+		       e->sb_change : 0;
+	case NOTIFY_SUPERBLOCK_EDQUOT:
+		return len >= SUPERBLOCK_QUOTA_NOTIFICATION_SIZE_VER1 ?
+		       qn->sb_change : 0;
+	}
+	return len >= SUPERBLOCK_NOTIFICATION_SIZE_VER1 ? st->sb_change : 0;
 }
 
 static void print_sb(const struct watch_notification *n, size_t len)
@@ -250,8 +373,11 @@ static void print_sb(const struct watch_notification *n, size_t len)
 		printf("superblock: short record (%zu bytes)\n", len);
 		return;
 	}
-	printf("superblock %#llx (dev %u:%u): ", (unsigned long long)s->sb_id,
+	printf("superblock %#llx (dev %u:%u", (unsigned long long)s->sb_id,
 	       s->sb_dev_major, s->sb_dev_minor);
+	if (sb_change(n, len))
+		printf(", change %llu", (unsigned long long)sb_change(n, len));
+	printf("): ");
 	switch (n->subtype) {
 	case NOTIFY_SUPERBLOCK_READONLY:
 		printf("%s\n", n->info & NOTIFY_SUPERBLOCK_IS_NOW_RO ?
@@ -280,6 +406,8 @@ static void print_sb(const struct watch_notification *n, size_t len)
 /* Print one record, decoded. */
 static void print_record(const struct watch_notification *n, size_t len)
 {
+	if (resync && in_snapshot(n, len))
+		return;
 	printf("%s[id %u] ", label, watchq_rec_id(n));
 	switch (n->type) {
 	case WATCH_TYPE_META:
@@ -327,6 +455,9 @@ static int drain_pipe(int fd)
 			break;
 		print_record(n, len);
 		count++;
+		if (resync && n->type == WATCH_TYPE_META &&
+		    n->subtype == WATCH_META_LOSS_NOTIFICATION)
+			do_resync();
 	}
 	return count;
 }
@@ -336,7 +467,15 @@ static int drain_ring(struct watchq *q)
 	const struct watch_notification *n;
 	int count = 0;
 
-	while ((n = watchq_next(q))) {
+	for (;;) {
+		/* The header counts a loss before its record can be posted. */
+		if (resync && watchq_lost(q) > lost_seen) {
+			lost_seen = watchq_lost(q);
+			do_resync();
+		}
+		n = watchq_next(q);
+		if (!n)
+			break;
 		print_record(n, watchq_rec_len(n));
 		count++;
 	}
@@ -372,10 +511,13 @@ int main(int argc, char **argv)
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fpl:n:t:k:m:M:s:N:")) != -1) {
+	while ((opt = getopt(argc, argv, "fprl:n:t:k:m:M:s:N:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
+			break;
+		case 'r':
+			resync = true;
 			break;
 		case 'p':
 			use_pipe = true;
@@ -416,7 +558,7 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]...\n",
+				"usage: %s [-p] [-f] [-r] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]...\n",
 				argv[0]);
 			return 2;
 		}
@@ -457,6 +599,9 @@ int main(int argc, char **argv)
 		}
 		printf("%s[id %u] watching the mounts at and below %s\n",
 		       label, 0x20 + i, mounts[i]);
+		mwatch[i].path = mounts[i];
+		mwatch[i].mnt_id = mount_id(mounts[i]);
+		nr_mwatch = i + 1;
 	}
 	for (i = 0; i < nsbs; i++) {
 		ret = watchq_watch_sb(qfd, AT_FDCWD, sbs[i], 0, 0x30 + i);

@@ -69,6 +69,9 @@ static const char *const kind_opt[] = {
  * @key: For keys, the key's serial number.
  * @mnt_id: For mounts, the mount's ID.
  * @ns_id: For mount namespaces, the namespace's ID.
+ * @c0: For mounts and mount namespaces, the namespace's change counter
+ *	before the last resync's snapshot: the records up to it describe
+ *	changes the snapshot includes (0 before any resync).
  * @active: Not removed yet.
  */
 struct watch {
@@ -76,6 +79,7 @@ struct watch {
 	const char *arg;
 	int32_t key;
 	uint64_t mnt_id, ns_id;
+	uint64_t c0;
 	bool active;
 };
 
@@ -586,7 +590,34 @@ static void resync_line(const char *ev, const struct mnt_info *mi,
 	end();
 }
 
-/* --resync: a fresh snapshot of every watched tree, diffed with the table. */
+/*
+ * The change counter of a watched tree's namespace, read before its
+ * snapshot: of a mount watch, through the watched mount; of a namespace
+ * watch, through its first mount.  0 if there is none.
+ */
+static uint64_t watch_change(const struct watch *w)
+{
+	uint64_t *ids, c = 0;
+	long nr;
+
+	if (w->kind == W_MOUNT)
+		return mnt_ns_change(w->mnt_id, 0);
+	nr = mnt_list(LSMT_ROOT, w->ns_id, &ids);
+	if (nr > 0)
+		c = mnt_ns_change(ids[0], w->ns_id);
+	if (nr >= 0)
+		free(ids);
+	return c;
+}
+
+/*
+ * --resync, after a loss: for each watched tree only, read its
+ * namespace's change counter C0, take a snapshot of the tree, and diff
+ * the snapshot with the table (Documentation/userspace-api/mount_notify.rst,
+ * "Resynchronising").  The records still queued whose counter is at most
+ * C0 describe changes the snapshot includes: handle() skips them.  Sorted
+ * tables make the diff O(N log N) for N mounts.
+ */
 static void do_resync(void)
 {
 	struct mnt_table now = { 0 };
@@ -597,13 +628,16 @@ static void do_resync(void)
 	for (i = 1; i <= nr_watches; i++) {
 		struct watch *w = &watches[i];
 
-		if (!w->active)
+		if (!w->active ||
+		    (w->kind != W_MOUNT && w->kind != W_MNTNS))
 			continue;
+		w->c0 = watch_change(w);
 		if (w->kind == W_MOUNT)
 			mnt_snapshot(&now, w->mnt_id, 0, recursive);
-		else if (w->kind == W_MNTNS)
+		else
 			mnt_snapshot(&now, LSMT_ROOT, w->ns_id, true);
 	}
+	mnt_table_sort(&table);
 	for (j = 0; j < now.nr; j++) {
 		struct mnt_info *mi = &now.m[j];
 		const char *ev;
@@ -641,6 +675,21 @@ static void do_resync(void)
 	end();
 	mnt_table_free(&table);
 	table = now;
+}
+
+/*
+ * Does the last resync's snapshot include the change of the mount record
+ * @n already?  Its counter is at most the C0 of its watch's namespace.
+ */
+static bool resync_covers(const struct watch_notification *n)
+{
+	unsigned int id = watchq_rec_id(n);
+	uint64_t c;
+
+	if (n->type != WATCH_TYPE_MOUNT_NOTIFY || !id || id > nr_watches)
+		return false;
+	c = mnt_rec_change(n, watchq_rec_len(n));
+	return c && c <= watches[id].c0;
 }
 
 /* Records the header counts as lost that no line reported yet. */
@@ -797,6 +846,9 @@ static void handle(const struct watch_notification *n)
 		snprintf(sbuf, sizeof(sbuf), "subtype_%u", n->subtype);
 		sn = sbuf;
 	}
+	/* What a resync's diff reported already. */
+	if (resync && watchq_rec_check(n, len) && resync_covers(n))
+		return;
 	begin(tn, sn);
 	if (json) {
 		out_juint(&line, "watch", id);

@@ -37,6 +37,7 @@
  * @opts: "ro" or "rw" and the other mount attributes, for diffs.
  * @gone: Detached: kept to name it in the records that follow (several
  *	watches may report one detach), not part of the tree any more.
+ * @order: Where it was in its table before sorting (mnt_table_sort()).
  */
 struct mnt_info {
 	uint64_t id, parent, ns_id, sb_id;
@@ -45,14 +46,43 @@ struct mnt_info {
 	char fstype[64];
 	char opts[64];
 	bool gone;
+	size_t order;
 };
+
+/* By ID, then by the order the entries were added in. */
+static inline int mnt_info_cmp_order(const void *a, const void *b)
+{
+	const struct mnt_info *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The source of a mountinfo @line, into @buf ("?" if it has none). */
+static inline void mnt_line_source(char *line, char *buf, size_t size)
+{
+	char *p, *sep;
+
+	snprintf(buf, size, "?");
+	sep = strstr(line, " - ");
+	if (!sep)
+		return;
+	p = strchr(sep + 3, ' ');	/* skip the fs type */
+	if (!p)
+		return;
+	p++;
+	sep = strchr(p, ' ');
+	if (sep)
+		*sep = '\0';
+	snprintf(buf, size, "%s", p);
+}
 
 /* The mount's source, from the mountinfo line of its old ID. */
 static inline void mnt_source(unsigned int old_id, char *buf, size_t size)
 {
-	char line[4096], *p, *sep;
+	char line[4096];
 	FILE *f;
-	int i;
 
 	snprintf(buf, size, "?");
 	f = fopen("/proc/self/mountinfo", "re");
@@ -61,24 +91,68 @@ static inline void mnt_source(unsigned int old_id, char *buf, size_t size)
 	while (fgets(line, sizeof(line), f)) {
 		if ((unsigned int)strtoul(line, NULL, 10) != old_id)
 			continue;
-		sep = strstr(line, " - ");
-		if (!sep)
-			break;
-		p = sep + 3;
-		for (i = 0; i < 1 && p; i++) {	/* skip the fs type */
-			p = strchr(p, ' ');
-			if (p)
-				p++;
-		}
-		if (p) {
-			sep = strchr(p, ' ');
-			if (sep)
-				*sep = '\0';
-			snprintf(buf, size, "%s", p);
-		}
+		mnt_line_source(line, buf, size);
 		break;
 	}
 	fclose(f);
+}
+
+/**
+ * struct mnt_srcs - The sources of all mounts, from one read of mountinfo
+ * @s: By old mount ID, sorted.
+ * @nr: How many.
+ *
+ * A snapshot of N mounts reads mountinfo once, not once per mount.
+ */
+struct mnt_srcs {
+	struct mnt_src {
+		unsigned int old_id;
+		char source[MNT_STR];
+	} *s;
+	size_t nr;
+};
+
+static inline int mnt_src_cmp(const void *a, const void *b)
+{
+	const struct mnt_src *x = a, *y = b;
+
+	return x->old_id < y->old_id ? -1 : x->old_id > y->old_id;
+}
+
+/* Read every mount's source; an empty map if mountinfo can't be read. */
+static inline void mnt_srcs_read(struct mnt_srcs *m)
+{
+	char line[4096];
+	size_t cap = 0;
+	FILE *f;
+
+	memset(m, 0, sizeof(*m));
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (m->nr == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct mnt_src *n = realloc(m->s, ncap * sizeof(*n));
+
+			if (!n)
+				break;
+			m->s = n;
+			cap = ncap;
+		}
+		m->s[m->nr].old_id = strtoul(line, NULL, 10);
+		mnt_line_source(line, m->s[m->nr].source,
+				sizeof(m->s[m->nr].source));
+		m->nr++;
+	}
+	fclose(f);
+	qsort(m->s, m->nr, sizeof(*m->s), mnt_src_cmp);
+}
+
+static inline void mnt_srcs_free(struct mnt_srcs *m)
+{
+	free(m->s);
+	memset(m, 0, sizeof(*m));
 }
 
 /* The attribute names of MOUNT_ATTR_* bits, comma-separated. */
@@ -105,14 +179,17 @@ static inline void mnt_attr_names(uint64_t attr, char *buf, size_t size)
 }
 
 /**
- * mnt_stat - Describe a mount that exists now
+ * mnt_stat_srcs - Describe a mount that exists now
  * @id: Its unique ID.
  * @ns_id: Its namespace's ID, 0 for the caller's.
  * @mi: Filled in.
+ * @srcs: The sources of mnt_srcs_read(), or NULL to read mountinfo.
  *
  * Return: 0, or -errno of statmount() (-ENOENT: the mount is gone).
  */
-static inline int mnt_stat(uint64_t id, uint64_t ns_id, struct mnt_info *mi)
+static inline int mnt_stat_srcs(uint64_t id, uint64_t ns_id,
+				struct mnt_info *mi,
+				const struct mnt_srcs *srcs)
 {
 	struct mnt_id_req req = {
 		.size = MNT_ID_REQ_SIZE_VER1,
@@ -139,8 +216,68 @@ static inline int mnt_stat(uint64_t id, uint64_t ns_id, struct mnt_info *mi)
 	snprintf(mi->fstype, sizeof(mi->fstype), "%s",
 		 (u.sm.mask & STATMOUNT_FS_TYPE) ? u.sm.str + u.sm.fs_type : "?");
 	mnt_attr_names(u.sm.mnt_attr, mi->opts, sizeof(mi->opts));
-	mnt_source(u.sm.mnt_id_old, mi->source, sizeof(mi->source));
+	if (srcs) {
+		struct mnt_src key = { .old_id = u.sm.mnt_id_old };
+		const struct mnt_src *src = srcs->nr ?
+			bsearch(&key, srcs->s, srcs->nr, sizeof(*srcs->s),
+				mnt_src_cmp) : NULL;
+
+		snprintf(mi->source, sizeof(mi->source), "%s",
+			 src ? src->source : "?");
+	} else {
+		mnt_source(u.sm.mnt_id_old, mi->source, sizeof(mi->source));
+	}
 	return 0;
+}
+
+/* mnt_stat_srcs(), reading mountinfo for the source. */
+static inline int mnt_stat(uint64_t id, uint64_t ns_id, struct mnt_info *mi)
+{
+	return mnt_stat_srcs(id, ns_id, mi, NULL);
+}
+
+/**
+ * mnt_ns_change - The change counter of a mount's namespace
+ * @id: The mount's unique ID.
+ * @ns_id: Its namespace's ID, 0 for the caller's.
+ *
+ * Return: statmount()'s mnt_ns_change, or 0 if the mount is gone or the
+ * kernel has no counter (before STATMOUNT_MNT_NS_CHANGE): a counter is
+ * never 0 once anything changed, and 0 makes no record look old.
+ */
+static inline uint64_t mnt_ns_change(uint64_t id, uint64_t ns_id)
+{
+	struct mnt_id_req req = {
+		.size = MNT_ID_REQ_SIZE_VER1,
+		.mnt_id = id,
+		.param = STATMOUNT_MNT_NS_CHANGE,
+		.mnt_ns_id = ns_id,
+	};
+	struct statmount sm;
+
+	if (syscall(__NR_statmount, &req, &sm, sizeof(sm), 0) < 0 ||
+	    !(sm.mask & STATMOUNT_MNT_NS_CHANGE))
+		return 0;
+	return sm.mnt_ns_change;
+}
+
+/**
+ * mnt_rec_change - The change counter a mount record carries
+ * @n: The record, of WATCH_TYPE_MOUNT_NOTIFY.
+ * @len: Its length.
+ *
+ * Return: Its mnt_ns_change, or 0 for a record of an older kernel.
+ */
+static inline uint64_t mnt_rec_change(const struct watch_notification *n,
+				      size_t len)
+{
+	const struct mount_attr_notification *a = (const void *)n;
+	const struct mount_topology_notification *t = (const void *)n;
+
+	if (n->subtype == NOTIFY_MOUNT_ATTR)
+		return len >= MOUNT_ATTR_NOTIFICATION_SIZE_VER1 ?
+		       a->mnt_ns_change : 0;
+	return len >= MOUNT_NOTIFICATION_SIZE_VER1 ? t->mnt_ns_change : 0;
 }
 
 /**
@@ -209,23 +346,57 @@ static inline long mnt_list(uint64_t root, uint64_t ns_id, uint64_t **ids)
 
 /**
  * struct mnt_table - The mounts watchq knows of
- * @m: The mounts, unordered.
+ * @m: The mounts: the first @sorted by ID, then those added since.
  * @nr: How many.
  * @cap: Room in @m.
+ * @sorted: How many of @m are sorted.
+ *
+ * A lookup is a binary search of the sorted part and a walk of the rest,
+ * which mnt_put() keeps short: a snapshot of N mounts costs O(N log N).
  */
 struct mnt_table {
 	struct mnt_info *m;
-	size_t nr, cap;
+	size_t nr, cap, sorted;
 };
+
+#define MNT_TABLE_UNSORTED	32	/* Most mounts outside the sorted part */
+
+static inline int mnt_info_cmp(const void *a, const void *b)
+{
+	const struct mnt_info *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
 
 static inline struct mnt_info *mnt_find(struct mnt_table *t, uint64_t id)
 {
+	struct mnt_info key = { .id = id }, *mi;
 	size_t i;
 
+	/* The latest entry of an ID wins: look at the newest part first. */
+	for (i = t->nr; i > t->sorted; i--)
+		if (t->m[i - 1].id == id)
+			return &t->m[i - 1];
+	mi = t->sorted ? bsearch(&key, t->m, t->sorted, sizeof(*t->m),
+				 mnt_info_cmp) : NULL;
+	return mi;
+}
+
+/* Sort the whole table; of two entries of one ID, keep the later. */
+static inline void mnt_table_sort(struct mnt_table *t)
+{
+	size_t i, n = 0;
+
 	for (i = 0; i < t->nr; i++)
-		if (t->m[i].id == id)
-			return &t->m[i];
-	return NULL;
+		t->m[i].order = i;
+	qsort(t->m, t->nr, sizeof(*t->m), mnt_info_cmp_order);
+	for (i = 0; i < t->nr; i++) {
+		if (n && t->m[n - 1].id == t->m[i].id)
+			n--;
+		t->m[n++] = t->m[i];
+	}
+	t->nr = n;
+	t->sorted = n;
 }
 
 /* Add or replace @mi in @t; false if out of memory. */
@@ -245,7 +416,27 @@ static inline bool mnt_put(struct mnt_table *t, const struct mnt_info *mi)
 			if (!t->m[i].gone)
 				t->m[n++] = t->m[i];
 		t->nr = n;
+		t->sorted = 0;
+		mnt_table_sort(t);
 	}
+	if (t->nr == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 64;
+		struct mnt_info *n = realloc(t->m, cap * sizeof(*n));
+
+		if (!n)
+			return false;
+		t->m = n;
+		t->cap = cap;
+	}
+	t->m[t->nr++] = *mi;
+	if (t->nr - t->sorted > MNT_TABLE_UNSORTED)
+		mnt_table_sort(t);
+	return true;
+}
+
+/* Append @mi without looking for it: mnt_table_sort() merges duplicates. */
+static inline bool mnt_append(struct mnt_table *t, const struct mnt_info *mi)
+{
 	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 64;
 		struct mnt_info *n = realloc(t->m, cap * sizeof(*n));
@@ -282,31 +473,44 @@ static inline void mnt_table_free(struct mnt_table *t)
  * @recursive: Also every mount below @root.
  *
  * Mounts that go between listmount() and statmount() are left out.
+ * mountinfo is read once for the sources, and the table sorted once:
+ * O(N log N) for N mounts.
  *
  * Return: 0, or -errno.
  */
 static inline int mnt_snapshot(struct mnt_table *t, uint64_t root,
 			       uint64_t ns_id, bool recursive)
 {
+	struct mnt_srcs srcs;
 	struct mnt_info mi;
-	uint64_t *ids;
-	long nr, i;
+	uint64_t *ids = NULL;
+	long nr = 0, i;
+	int ret = 0;
 
-	if (root != LSMT_ROOT && !mnt_stat(root, ns_id, &mi) &&
-	    !mnt_put(t, &mi))
-		return -ENOMEM;
+	mnt_srcs_read(&srcs);
+	if (root != LSMT_ROOT && !mnt_stat_srcs(root, ns_id, &mi, &srcs) &&
+	    !mnt_append(t, &mi)) {
+		ret = -ENOMEM;
+		goto out;
+	}
 	if (root != LSMT_ROOT && !recursive)
-		return 0;
+		goto out;
 	nr = mnt_list(root, ns_id, &ids);
-	if (nr < 0)
-		return nr;
+	if (nr < 0) {
+		ret = nr;
+		goto out;
+	}
 	for (i = 0; i < nr; i++)
-		if (!mnt_stat(ids[i], ns_id, &mi) && !mnt_put(t, &mi)) {
-			free(ids);
-			return -ENOMEM;
+		if (!mnt_stat_srcs(ids[i], ns_id, &mi, &srcs) &&
+		    !mnt_append(t, &mi)) {
+			ret = -ENOMEM;
+			break;
 		}
 	free(ids);
-	return 0;
+out:
+	mnt_table_sort(t);
+	mnt_srcs_free(&srcs);
+	return ret;
 }
 
 #endif /* _WATCHQ_MOUNTS_H */

@@ -173,11 +173,14 @@ struct statmount {
 	__u32 mnt_root;		/* [str] Root of mount relative to root of fs */
 	__u32 mnt_point;	/* [str] Mountpoint relative to current root */
 	__u64 mnt_ns_id;	/* ID of the mount namespace */
-	__u64 __spare2[48];
+	__u64 __spare2[46];
 	/*
-	 * Out of tree (the watch_queue patch set): the last spare word, which
-	 * mainline, filling the spare area from the front, has not used.
+	 * Out of tree (the watch_queue patch set): the last spare words, which
+	 * mainline, filling the spare area from the front, has not used (it
+	 * took 6 of them up to 7.0, fs_subtype to mnt_gidmap).
 	 */
+	__u64 mnt_ns_change;	/* Change counter of the mount namespace */
+	__u64 sb_change;	/* Change counter of the superblock */
 	__u64 sb_id;		/* Unique ID of the superblock */
 	char str[];		/* Variable size part containing strings */
 };
@@ -213,10 +216,13 @@ struct mnt_id_req {
 #define STATMOUNT_MNT_NS_ID		0x00000040U	/* Want/got mnt_ns_id */
 #define STATMOUNT_MNT_OPTS		0x00000080U	/* Want/got mnt_opts */
 /*
- * Out of tree (the watch_queue patch set): the top bit, far from the bits
- * mainline hands out from the bottom (0x00004000U is its latest, in 6.15).
+ * Out of tree (the watch_queue patch set): the top bits, far from the bits
+ * mainline hands out from the bottom (0x00004000U, STATMOUNT_MNT_GIDMAP, is
+ * its latest, in 7.0).
  */
 #define STATMOUNT_SB_ID			0x80000000U	/* Want/got sb_id */
+#define STATMOUNT_MNT_NS_CHANGE		0x40000000U	/* Want/got mnt_ns_change */
+#define STATMOUNT_SB_CHANGE		0x20000000U	/* Want/got sb_change */
 
 /*
  * Special @mnt_id values that can be passed to listmount

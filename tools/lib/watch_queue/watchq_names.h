@@ -294,15 +294,16 @@ static inline size_t watchq_rec_min_len(unsigned int type,
 	case WATCH_TYPE_KEY_NOTIFY:
 		return sizeof(struct key_notification);
 	case WATCH_TYPE_MOUNT_NOTIFY:
+		/* The change counter came later: read it by length. */
 		if (subtype == NOTIFY_MOUNT_ATTR)
-			return sizeof(struct mount_attr_notification);
-		return sizeof(struct mount_notification);
+			return MOUNT_ATTR_NOTIFICATION_SIZE_VER0;
+		return MOUNT_NOTIFICATION_SIZE_VER0;
 	case WATCH_TYPE_SB_NOTIFY:
 		if (subtype == NOTIFY_SUPERBLOCK_ERROR)
-			return sizeof(struct superblock_error_notification);
+			return SUPERBLOCK_ERROR_NOTIFICATION_SIZE_VER0;
 		if (subtype == NOTIFY_SUPERBLOCK_EDQUOT)
-			return sizeof(struct superblock_quota_notification);
-		return sizeof(struct superblock_notification);
+			return SUPERBLOCK_QUOTA_NOTIFICATION_SIZE_VER0;
+		return SUPERBLOCK_NOTIFICATION_SIZE_VER0;
 	case WATCH_TYPE_NS_NOTIFY:
 		/* The IDs and the subject came later: read them by length. */
 		return NS_NOTIFICATION_SIZE_VER0;

@@ -26,6 +26,7 @@ required="
 6 epoll-lt/ns-per-record epoll-et/records-per-wakeup epoll-et/ns-per-record
 6 io_uring/records-per-wakeup io_uring/ns-per-record
 7 bytes
+8 subtree-resync mountinfo full-resync
 "
 
 if [ ! -x "$bench" ]; then
@@ -60,7 +61,7 @@ problems=$(awk -F'\t' -v rc="$rc" -v required="$required" '
 	END {
 		if (rc != 0)
 			print "wq_bench exited with status " rc
-		for (c = 1; c <= 7; c++)
+		for (c = 1; c <= 8; c++)
 			if (!started[c] || !ended[c])
 				print "case " c " did not run to its end"
 		for (k in need)
@@ -78,6 +79,6 @@ if [ -n "$problems" ]; then
 	echo "not ok 1 bench_smoke"
 	exit 1
 fi
-echo "# $(grep -c '^S' "$out") samples from 7 cases"
+echo "# $(grep -c '^S' "$out") samples from 8 cases"
 echo "ok 1 bench_smoke"
 exit 0

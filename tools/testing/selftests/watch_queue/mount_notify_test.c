@@ -904,7 +904,8 @@ static int churn_record(const void *buf, ssize_t len, __u64 base_id)
 	st = wq_subtype(&m->watch);
 	if (wq_type(&m->watch) == WATCH_TYPE_META)
 		return st == WATCH_META_LOSS_NOTIFICATION;
-	if (len != sizeof(*m) || wq_type(&m->watch) != WATCH_TYPE_MOUNT_NOTIFY ||
+	if (len != MOUNT_NOTIFICATION_SIZE_VER1 ||
+	    wq_type(&m->watch) != WATCH_TYPE_MOUNT_NOTIFY ||
 	    watchq_rec_id(&m->watch) != 1 ||
 	    (st != NOTIFY_MOUNT_ATTACH && st != NOTIFY_MOUNT_DETACH))
 		return 0;
@@ -1588,7 +1589,7 @@ TEST_F(mnt, namespace_watch)
 	for (i = 0; i < n - 1; i++) {
 		const struct mount_notification *m = (const void *)recs[i];
 
-		ASSERT_EQ(sizeof(*m), lens[i]);
+		ASSERT_EQ(MOUNT_NOTIFICATION_SIZE_VER1, lens[i]);
 		ASSERT_EQ(WATCH_TYPE_MOUNT_NOTIFY, (int)wq_type(&m->watch));
 		ASSERT_EQ(NOTIFY_MOUNT_DETACH, (int)wq_subtype(&m->watch));
 		ASSERT_EQ(5U, watchq_rec_id(&m->watch));

@@ -491,6 +491,12 @@ static void check_probe_type(struct __test_metadata *_metadata,
 		EXPECT_EQ(sizeof(struct ns_notification), t->record_size);
 		EXPECT_EQ(NS_NOTIFICATION_SIZE_VER1, t->record_size);
 	}
+	/* Mount and superblock records, with their change counters. */
+	if (type == WATCH_TYPE_MOUNT_NOTIFY && t->flags)
+		EXPECT_EQ(MOUNT_ATTR_NOTIFICATION_SIZE_VER1, t->record_size);
+	if (type == WATCH_TYPE_SB_NOTIFY && t->flags)
+		EXPECT_EQ(SUPERBLOCK_QUOTA_NOTIFICATION_SIZE_VER1,
+			  t->record_size);
 	/* The sources' own types: described sensibly, or not at all. */
 	if (!t->flags) {
 		EXPECT_EQ(0, t->record_size);

@@ -89,7 +89,7 @@ static __u64 probe_sb_id(struct wq_queue *q, const char *path, int wid,
 		return 0;
 	for (i = 0; i < 2; i++) {
 		if (wq_queue_next(q, buf, sizeof(buf), WAIT_MS) !=
-		    sizeof(struct superblock_notification) ||
+		    sizeof(struct superblock_state_notification) ||
 		    wq_type(n) != WATCH_TYPE_SB_NOTIFY ||
 		    wq_subtype(n) != NOTIFY_SUPERBLOCK_READONLY ||
 		    watchq_rec_id(n) != (unsigned int)wid)
@@ -186,7 +186,7 @@ TEST_F(sb, readonly_remount)
 	ASSERT_EQ(0, mount(NULL, self->base, NULL, MS_REMOUNT | MS_RDONLY,
 			   NULL));
 	len = wq_queue_next(q, buf, sizeof(buf), WAIT_MS);
-	ASSERT_EQ((ssize_t)sizeof(*s), len);
+	ASSERT_EQ((ssize_t)SUPERBLOCK_NOTIFICATION_SIZE_VER1, len);
 	ASSERT_EQ(WATCH_TYPE_SB_NOTIFY, (int)wq_type(&s->watch));
 	ASSERT_EQ(NOTIFY_SUPERBLOCK_READONLY, (int)wq_subtype(&s->watch));
 	ASSERT_EQ(1U, watchq_rec_id(&s->watch));
@@ -943,7 +943,8 @@ TEST_F(sb, permission)
 			_exit(7);
 		if (mount(NULL, mnt, NULL, MS_REMOUNT | MS_RDONLY, NULL))
 			_exit(8);
-		if (wq_queue_next(q, buf, sizeof(buf), WAIT_MS) != sizeof(*s) ||
+		if (wq_queue_next(q, buf, sizeof(buf), WAIT_MS) !=
+		    SUPERBLOCK_NOTIFICATION_SIZE_VER1 ||
 		    wq_subtype(&s->watch) != NOTIFY_SUPERBLOCK_READONLY ||
 		    watchq_rec_id(&s->watch) != 1 || s->sb_id != wq_sb_id(mnt))
 			_exit(9);

@@ -614,6 +614,7 @@ struct wq_want {
 	__u32 cookie;		/* superblock errors: error_cookie */
 	__u32 qtype, warning;	/* superblock quota records */
 	__u64 qid;
+	__u64 change;		/* the record's change counter, 0 for any */
 };
 
 /* The mnt_ns_id that mount records are expected to carry by default. */
@@ -742,14 +743,18 @@ static inline int wq_match_mount(const struct wq_want *w,
 				 size_t len)
 {
 	const struct mount_attr_notification *ma = (const void *)m;
+	const struct mount_topology_notification *t = (const void *)m;
 	__u64 ns = w->ns ? w->ns : wq_expect_ns_id;
 
 	if (m->mnt_parent_id != w->obj || m->mnt_id != w->aux ||
 	    m->mnt_ns_id != ns)
 		return 0;
+	/* Every change counts: the counter is never 0 after one. */
 	if (w->subtype != NOTIFY_MOUNT_ATTR)
-		return len == sizeof(*m);
-	return len == sizeof(*ma) &&
+		return len == sizeof(*t) && t->mnt_ns_change &&
+		       (!w->change || t->mnt_ns_change == w->change);
+	return len == sizeof(*ma) && ma->mnt_ns_change &&
+	       (!w->change || ma->mnt_ns_change == w->change) &&
 	       (ma->mnt_attr & w->attr_set) == w->attr_set &&
 	       !(ma->mnt_attr & w->attr_clr) &&
 	       (!w->prop || ma->mnt_propagation == w->prop);
@@ -760,21 +765,27 @@ static inline int wq_match_sb(const struct wq_want *w,
 			      const struct superblock_notification *sb,
 			      size_t len)
 {
+	const struct superblock_state_notification *st = (const void *)sb;
 	const struct superblock_error_notification *e = (const void *)sb;
 	const struct superblock_quota_notification *qn = (const void *)sb;
 
 	if (sb->sb_id != w->obj ||
 	    (w->dev && makedev(sb->sb_dev_major, sb->sb_dev_minor) != w->dev))
 		return 0;
+	/* Every change counts: the counter is never 0 after one. */
 	switch (w->subtype) {
 	case NOTIFY_SUPERBLOCK_ERROR:
 		return len == sizeof(*e) && e->error_number == w->error &&
-		       e->error_cookie == w->cookie;
+		       e->error_cookie == w->cookie && e->sb_change &&
+		       (!w->change || e->sb_change == w->change);
 	case NOTIFY_SUPERBLOCK_EDQUOT:
 		return len == sizeof(*qn) && qn->quota_type == w->qtype &&
-		       qn->quota_id == w->qid && qn->warning == w->warning;
+		       qn->quota_id == w->qid && qn->warning == w->warning &&
+		       qn->sb_change &&
+		       (!w->change || qn->sb_change == w->change);
 	}
-	return len == sizeof(*sb);
+	return len == sizeof(*st) && st->sb_change &&
+	       (!w->change || st->sb_change == w->change);
 }
 
 /* Does the record @buf of @len bytes match @w exactly? */
