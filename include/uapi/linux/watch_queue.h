@@ -36,7 +36,9 @@ enum watch_notification_type {
 	WATCH_TYPE_SB_NOTIFY	= 3,	/* Superblock change notification */
 	WATCH_TYPE_NS_NOTIFY	= 4,	/* Namespace change notification */
 	WATCH_TYPE_USER_NOTIFY	= 5,	/* Record injected by write() on the queue */
-	WATCH_TYPE__NR		= 6
+	/* 6: WATCH_TYPE_PROC_NOTIFY, process events */
+	WATCH_TYPE_BLOCK_NOTIFY	= 7,	/* Block device errors and state */
+	WATCH_TYPE__NR		= 8
 };
 
 enum watch_meta_notification_subtype {
@@ -159,8 +161,8 @@ struct watch_notification_filter {
  *   - WATCH_OBJECT_ID: object_id, a 64-bit ID such as a unique mount ID,
  *     and ns_id, the namespace that object_id is looked up in (a
  *     mnt_ns_id), 0 for the caller's; at_flags as the type says;
- *   - WATCH_OBJECT_FD: fd, an open nsfs file (/proc/PID/ns/...) or a
- *     pidfd, as the type says.
+ *   - WATCH_OBJECT_FD: fd, an open nsfs file (/proc/PID/ns/...), a
+ *     pidfd or a block device node (O_PATH will do), as the type says.
  *   A queue watches an object once (EBUSY for a second watch on it).
  *
  * Removing a watch: flags = WATCH_QUEUE_WATCH_REMOVE, type and watch_id
@@ -193,7 +195,7 @@ struct watch_queue_watch {
 #define WATCH_OBJECT_NONE		0	/* None: WATCH_QUEUE_WATCH_REMOVE */
 #define WATCH_OBJECT_PATH		1	/* fd, pathname, at_flags */
 #define WATCH_OBJECT_ID			2	/* object_id in ns_id */
-#define WATCH_OBJECT_FD			3	/* fd: an nsfs file or a pidfd */
+#define WATCH_OBJECT_FD			3	/* fd: an nsfs file, a pidfd, a block node */
 
 #define WATCH_QUEUE_MAX_WATCH_ID	255	/* Largest watch_id */
 
@@ -206,7 +208,8 @@ struct watch_queue_watch {
  * - a mount watch: the mount's unique mount ID;
  * - a mount namespace watch: the namespace's mnt_ns_id;
  * - superblocks: the sb_id;
- * - namespaces: the inode number of the watched user namespace.
+ * - namespaces: the inode number of the watched user namespace;
+ * - block devices: the disk's diskseq (BLKGETDISKSEQ).
  *
  * type -> WATCH_TYPE_META
  * subtype -> WATCH_META_REMOVAL_NOTIFICATION
@@ -589,5 +592,58 @@ struct ns_notification {
 
 #define NS_NOTIFICATION_SIZE_VER0	48	/* Inode numbers, pid and tgid */
 #define NS_NOTIFICATION_SIZE_VER1	88	/* IDs and the subject's IDs */
+
+/*
+ * Block device notifications (WATCH_TYPE_BLOCK_NOTIFY), on a whole disk.
+ * - watch.subtype = enum block_notification_subtype
+ * - watch.info & WATCH_INFO_TYPE_INFO = NOTIFY_BLOCK_* flags
+ *
+ * A failed request posts one IO_ERROR or MEDIUM_ERROR record, where the
+ * kernel log gets its "I/O error, dev ..." line (not for requests failed
+ * quietly, passthrough requests or a disk already dead).  Errors are taken
+ * down where the request completes, often in an interrupt, into a fixed
+ * ring of the disk's, and posted from a work item soon after, in order.
+ * When a burst fills that ring, the errors that do not fit are counted and
+ * a DROPPED record says how many at their place in the stream: no error
+ * goes unreported.  The disk's removal ends its watches with a removal
+ * notice whose id is the diskseq.
+ */
+enum block_notification_subtype {
+	NOTIFY_BLOCK_IO_ERROR		= 0,	/* A request failed */
+	NOTIFY_BLOCK_MEDIUM_ERROR	= 1,	/* ... with a critical medium error */
+	NOTIFY_BLOCK_READONLY		= 2,	/* The disk became read-only or writable */
+	NOTIFY_BLOCK_DROPPED		= 3,	/* dropped errors were not kept */
+};
+
+/* READONLY: the disk is read-only after the change */
+#define NOTIFY_BLOCK_IS_NOW_RO		WATCH_INFO_FLAG_0
+
+/*
+ * Block device notification record, the same for every subtype.
+ * - dev_major, dev_minor, diskseq: the disk (its whole-device node), and
+ *   its sequence number, which BLKGETDISKSEQ and /sys/block/NAME/diskseq
+ *   report and no other disk gets until the system reboots.
+ * - IO_ERROR and MEDIUM_ERROR: op is the request's REQ_OP_* (0 read,
+ *   1 write, 2 flush, 3 discard, ...), sector its first 512-byte sector on
+ *   the disk, size the bytes that failed, status its blk_status_t and
+ *   error the errno that the status maps to (EIO, ENOSPC, ENODATA for a
+ *   medium error, ...), positive.  0 in the other subtypes.
+ * - DROPPED: dropped is the number of errors that happened at this point
+ *   of the stream and were not kept; 0 in the other subtypes.
+ */
+struct block_notification {
+	struct watch_notification watch; /* WATCH_TYPE_BLOCK_NOTIFY */
+	__u32		dev_major;	/* The disk's device number */
+	__u32		dev_minor;
+	__aligned_u64	diskseq;	/* The disk's diskseq */
+	__aligned_u64	sector;		/* ERRORs: first sector of the request */
+	__u32		size;		/* ERRORs: bytes that failed */
+	__u32		op;		/* ERRORs: REQ_OP_* */
+	__u32		status;		/* ERRORs: blk_status_t */
+	__u32		error;		/* ERRORs: positive errno of the status */
+	__aligned_u64	dropped;	/* DROPPED: errors not kept */
+};
+
+#define BLOCK_NOTIFICATION_SIZE_VER0	56
 
 #endif /* _UAPI_LINUX_WATCH_QUEUE_H */
