@@ -50,7 +50,7 @@ while read -r p _; do
 	[ -z "$out" ] || fail "checkpatch: patches/$p" "$out"
 done <"$top/patches/series"
 
-sources=$(cd "$top" && git ls-files -- 'drivers/*.[ch]' 'fs/*.[ch]' \
+sources=$(cd "$top" && git ls-files -- 'block/*.[ch]' 'drivers/*.[ch]' 'fs/*.[ch]' \
 	'include/*.h' 'kernel/*.[ch]' 'samples/*.[ch]' 'tools/*.[ch]' \
 	'harness/*.c' 2>/dev/null || true)
 # A file that the base has too (a UAPI header kept whole in the repository)
@@ -67,7 +67,7 @@ for f in $sources; do
 done
 
 # kernel-doc: the repository's kernel sources, and the core of the series.
-kdoc=$(cd "$top" && git ls-files -- 'drivers/*.[ch]' 'fs/*.[ch]' \
+kdoc=$(cd "$top" && git ls-files -- 'block/*.[ch]' 'drivers/*.[ch]' 'fs/*.[ch]' \
 	'include/linux/*.h' 'kernel/*.[ch]' 2>/dev/null || true)
 for f in $kdoc kernel/watch_queue.c include/linux/watch_queue.h; do
 	src=$tree/$f
