@@ -9,7 +9,8 @@
 # session keyring through a single ring while this script mounts,
 # remounts, moves, unmounts, reports a filesystem error and adds a key;
 # then it watches every namespace while a task unshares, enters and leaves
-# some.  Keys are watched with keyctl(), the rest with the queue's
+# some; then a null_blk disk with bad blocks while a read fails on it, it
+# is made read-only and it is removed.  Keys are watched with keyctl(), the rest with the queue's
 # IOC_WATCH_QUEUE_WATCH ioctl.
 # The exit status is 0 if every watcher ended as it should: watchq by its
 # --timeout (exit status 2), watch_test with 0.
@@ -120,6 +121,36 @@ nsenter -t "$holder" -m -u -n true
 say "the holder exits: its namespaces are destroyed"
 wait $holder
 wait_watchq $nswatch
+
+echo
+echo "=== block device notifications: a null_blk disk with bad sectors ==="
+nb=/sys/kernel/config/nullb/demo0
+[ -d /sys/kernel/config/nullb ] ||
+	mount -t configfs none /sys/kernel/config 2>/dev/null
+if mkdir $nb 2>/dev/null; then
+	echo 16 >$nb/size
+	echo 2 >$nb/irqmode	# completion in a timer's hard interrupt
+	echo 1 >$nb/power
+	echo +1024-2047 >$nb/badblocks
+	watchq --block /dev/demo0 --timeout 5 &
+	blkwatch=$!
+	sleep 2
+	say "dd if=/dev/demo0 skip=128 bs=4096 count=1 iflag=direct   (sectors 1024-1031 are bad)"
+	dd if=/dev/demo0 of=/dev/null bs=4096 skip=128 count=1 iflag=direct 2>&1 |
+		head -1
+	say "blockdev --setro /dev/demo0"
+	blockdev --setro /dev/demo0 2>/dev/null ||
+		echo "(no blockdev command: no read-only change)"
+	say "echo 0 > $nb/power   (the disk is removed)"
+	echo 0 >$nb/power
+	rmdir $nb
+	# Its only watch removed, watchq exits 3.
+	wait $blkwatch
+	st=$?
+	[ "$st" -eq 3 ] || { echo "watchq exited with $st" >&2; status=1; }
+else
+	echo "(no null_blk in configfs: no block device events)"
+fi
 
 echo
 echo "=== the same as JSON, one object a line: watchq --json ==="

@@ -81,7 +81,7 @@ if [ -n "$disk" ]; then
 	# QEMU's option syntax escapes a comma in a value by doubling it.
 	qemu+=(-drive "file=${disk//,/,,},format=raw,if=virtio,snapshot=on")
 fi
-append="console=ttyS0 panic=-1 wq.mode=$mode${extra:+ $extra}"
+append="console=ttyS0 panic=-1 scsi_debug.add_host=0 wq.mode=$mode${extra:+ $extra}"
 [ "$timeout" -gt 0 ] && run=(timeout -k 10 "$timeout") || run=()
 
 # verdict RC: print why QEMU's exit status RC is not a pass; return the

@@ -76,7 +76,7 @@ done <<<"$entries")
 
 # Every file the series adds, not only C: scripts, documents and plots
 # are in the patches too.
-sources=$(cd "$top" && git ls-files -- Documentation drivers fs include \
+sources=$(cd "$top" && git ls-files -- Documentation block drivers fs include \
 	kernel samples tools 'harness/*.c' 2>/dev/null || true)
 # A file that the base has too (a UAPI header kept whole in the repository)
 # is checked as the diff it makes: its upstream lines are not ours.
@@ -92,7 +92,7 @@ for f in $sources; do
 done
 
 # kernel-doc: the repository's kernel sources, and the core of the series.
-kdoc=$(cd "$top" && git ls-files -- 'drivers/*.[ch]' 'fs/*.[ch]' \
+kdoc=$(cd "$top" && git ls-files -- 'block/*.[ch]' 'drivers/*.[ch]' 'fs/*.[ch]' \
 	'include/linux/*.h' 'kernel/*.[ch]' 2>/dev/null || true)
 for f in $kdoc kernel/watch_queue.c include/linux/watch_queue.h; do
 	src=$tree/$f

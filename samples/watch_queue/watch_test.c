@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * watch_test: watch keyrings, mounts, superblocks and namespaces through
+ * watch_test: watch keyrings, mounts, superblocks, namespaces and block
+ * devices through
  * /dev/watch_queue or a notification pipe and print every record as it
  * arrives.
  *
  *	watch_test [-p] [-f] [-r] [-l LABEL] [-n COUNT] [-t SECONDS]
  *		   [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]...
- *		   [-N USERNS]...
+ *		   [-N USERNS]... [-b DEV]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
  *		(default, when nothing else is watched: @s, the session
@@ -17,6 +18,7 @@
  *	-s PATH	watch the superblock of the filesystem PATH is on
  *	-N NS	watch the namespaces that a user namespace and its descendants
  *		own, NS naming it, e.g. /proc/self/ns/user
+ *	-b DEV	watch the block device DEV, e.g. /dev/vdb
  *	-f	follow: also watch each key linked into a watched keyring
  *	-r	resync: after a loss, take a snapshot of each tree watched
  *		with -m, between two reads of its namespace's change counter
@@ -403,6 +405,38 @@ static void print_sb(const struct watch_notification *n, size_t len)
 	}
 }
 
+static void print_block(const struct watch_notification *n, size_t len)
+{
+	const struct block_notification *b = (const void *)n;
+
+	if (!watchq_rec_check(n, len)) {
+		printf("block: short record (%zu bytes)\n", len);
+		return;
+	}
+	printf("block device %u:%u (diskseq %llu): ", b->dev_major,
+	       b->dev_minor, (unsigned long long)b->diskseq);
+	switch (n->subtype) {
+	case NOTIFY_BLOCK_IO_ERROR:
+	case NOTIFY_BLOCK_MEDIUM_ERROR:
+		printf("%s%s of %u bytes at sector %llu failed: %s\n",
+		       n->subtype == NOTIFY_BLOCK_MEDIUM_ERROR ?
+		       "medium error: " : "",
+		       b->op == 0 ? "read" : b->op == 1 ? "write" : "request",
+		       b->size, (unsigned long long)b->sector,
+		       strerror(b->error));
+		break;
+	case NOTIFY_BLOCK_READONLY:
+		printf("%s\n", n->info & NOTIFY_BLOCK_IS_NOW_RO ?
+		       "now read-only" : "now read-write");
+		break;
+	case NOTIFY_BLOCK_DROPPED:
+		printf("%llu errors not kept\n", (unsigned long long)b->dropped);
+		break;
+	default:
+		printf("subtype %u\n", n->subtype);
+	}
+}
+
 /* Print one record, decoded. */
 static void print_record(const struct watch_notification *n, size_t len)
 {
@@ -424,6 +458,9 @@ static void print_record(const struct watch_notification *n, size_t len)
 		break;
 	case WATCH_TYPE_NS_NOTIFY:
 		print_ns(n, len);
+		break;
+	case WATCH_TYPE_BLOCK_NOTIFY:
+		print_block(n, len);
 		break;
 	case WATCH_TYPE_USER_NOTIFY:
 		printf("user record, subtype %u, %zu bytes\n", n->subtype, len);
@@ -505,13 +542,14 @@ int main(int argc, char **argv)
 	long keys[MAX_WATCHES];
 	const char *mounts[MAX_WATCHES], *sbs[MAX_WATCHES];
 	const char *userns[MAX_WATCHES], *mntns[MAX_WATCHES];
-	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0, nmntns = 0;
+	const char *blocks[MAX_WATCHES];
+	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0, nmntns = 0, nblocks = 0;
 	int max_records = -1, idle_ms = -1, seen = 0;
 	bool use_pipe = false;
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fprl:n:t:k:m:M:s:N:")) != -1) {
+	while ((opt = getopt(argc, argv, "fprl:n:t:k:m:M:s:N:b:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
@@ -556,14 +594,19 @@ int main(int argc, char **argv)
 				errx(2, "too many user namespaces");
 			userns[nns++] = optarg;
 			break;
+		case 'b':
+			if (nblocks == MAX_WATCHES)
+				errx(2, "too many block devices");
+			blocks[nblocks++] = optarg;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-p] [-f] [-r] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]...\n",
+				"usage: %s [-p] [-f] [-r] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]... [-b DEV]...\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (!nkeys && !nmounts && !nsbs && !nns && !nmntns)
+	if (!nkeys && !nmounts && !nsbs && !nns && !nmntns && !nblocks)
 		keys[nkeys++] = KEY_SPEC_SESSION_KEYRING;
 
 	if (use_pipe) {
@@ -585,7 +628,8 @@ int main(int argc, char **argv)
 
 	/*
 	 * Watch IDs: 0x1N for keys, 0x2N for mounts, 0x3N for superblocks,
-	 * 0x4N for user namespaces, 0x5N for mount namespaces.
+	 * 0x4N for user namespaces, 0x5N for mount namespaces, 0x6N for
+	 * block devices.
 	 */
 	for (i = 0; i < nkeys; i++)
 		if (keyctl_watch(keys[i], qfd, 0x10 + i) < 0)
@@ -619,9 +663,24 @@ int main(int argc, char **argv)
 		printf("%s[id %u] watching every mount of %s\n", label,
 		       0x50 + i, mntns[i]);
 	}
+	for (i = 0; i < nblocks; i++) {
+		int bfd = open(blocks[i], O_PATH | O_CLOEXEC);
+
+		if (bfd < 0)
+			err(1, "opening %s", blocks[i]);
+		ret = watchq_watch_fd(qfd, WATCH_TYPE_BLOCK_NOTIFY, bfd, 0x60 + i);
+		if (ret < 0) {
+			errno = -ret;
+			err(1, "watching %s", blocks[i]);
+		}
+		close(bfd);
+		printf("%s[id %u] watching the block device %s\n", label,
+		       0x60 + i, blocks[i]);
+	}
 	printf("%swatching %d key(s), %d mount(s), ", label, nkeys, nmounts);
-	printf("%d mount namespace(s), %d superblock(s) and %d user namespace(s)",
+	printf("%d mount namespace(s), %d superblock(s), %d user namespace(s)",
 	       nmntns, nsbs, nns);
+	printf(" and %d block device(s)", nblocks);
 	printf(" through %s\n",
 	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
 	fflush(stdout);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * watchq - print the notifications of keys, mounts, superblocks and
- * namespaces as they happen, through /dev/watch_queue
+ * watchq - print the notifications of keys, mounts, superblocks,
+ * namespaces and block devices as they happen, through /dev/watch_queue
  *
  *	watchq [--keys KEY] [--mounts PATH] [--sb PATH] [--ns NSFILE]
+ *	       [--block DEV]
  *	       [--no-recursive] [--filter TYPE[:SUBTYPE,...]] [--json]
  *	       [--count N] [--timeout S] [--exec CMD] [--resync]
  *	       [--ring-size BYTES]
@@ -55,11 +56,11 @@
 #define MAX_FILTERS	16
 #define DEFAULT_RING	65536
 
-enum watch_kind { W_KEY, W_MOUNT, W_SB, W_MNTNS, W_USERNS };
+enum watch_kind { W_KEY, W_MOUNT, W_SB, W_MNTNS, W_USERNS, W_BLOCK };
 
 static const char *const kind_opt[] = {
 	[W_KEY] = "keys", [W_MOUNT] = "mounts", [W_SB] = "sb",
-	[W_MNTNS] = "ns", [W_USERNS] = "ns",
+	[W_MNTNS] = "ns", [W_USERNS] = "ns", [W_BLOCK] = "block",
 };
 
 /**
@@ -95,11 +96,12 @@ static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: watchq [--keys KEY] [--mounts PATH] [--sb PATH] [--ns NSFILE]\n"
+		"              [--block DEV]\n"
 		"              [--no-recursive] [--filter TYPE[:SUBTYPE,...]] [--json]\n"
 		"              [--count N] [--timeout S] [--exec CMD] [--resync]\n"
 		"              [--ring-size BYTES]\n"
-		"Each of --keys, --mounts, --sb, --ns and --filter may be repeated.\n"
-		"Types: key, mount, sb, ns, meta, user; see watchq(1).\n");
+		"Each of --keys, --mounts, --sb, --ns, --block and --filter may be repeated.\n"
+		"Types: key, mount, sb, ns, block, meta, user; see watchq(1).\n");
 }
 
 /**
@@ -123,6 +125,10 @@ static const struct hint hints[] = {
 	{ EPERM, W_SB,
 	  "watching a superblock needs CAP_SYS_ADMIN over the filesystem's user namespace: run as root, or watch a filesystem mounted in your own user namespace",
 	},
+	{ EACCES, W_BLOCK,
+	  "watching a block device needs read access to its node, or CAP_SYS_ADMIN",
+	},
+	{ ENOTBLK, W_BLOCK, "not a block device node (use /dev/sda, /dev/vdb, ...)" },
 	{ EPERM, W_USERNS, "needs CAP_SYS_ADMIN over that namespace: run as root" },
 	{ EPERM, W_MNTNS, "needs CAP_SYS_ADMIN over that namespace: run as root" },
 	{ EPERM, -1, "not permitted: run as root or as the object's owner" },
@@ -448,6 +454,54 @@ static void sb_record(struct out *o, const struct watch_notification *n)
 		}
 		break;
 	}
+}
+
+static const char *const block_ops[] = {
+	"read", "write", "flush", "discard", "op_4", "secure_erase", "op_6",
+	"op_7", "op_8", "write_zeroes",
+};
+
+static void block_record(struct out *o, const struct watch_notification *n)
+{
+	const struct block_notification *b = (const void *)n;
+	const char *op = b->op < 10 ? block_ops[b->op] : "op_?";
+	char dev[320], major_minor[32];
+	bool err = n->subtype == NOTIFY_BLOCK_IO_ERROR ||
+		   n->subtype == NOTIFY_BLOCK_MEDIUM_ERROR;
+
+	dev_name(b->dev_major, b->dev_minor, dev, sizeof(dev));
+	snprintf(major_minor, sizeof(major_minor), "%u:%u", b->dev_major,
+		 b->dev_minor);
+	if (json) {
+		out_jstring(o, "dev", major_minor);
+		out_jstring(o, "device", strcmp(dev, major_minor) ? dev : NULL);
+		out_juint(o, "diskseq", b->diskseq);
+		if (err) {
+			out_jstring(o, "op", op);
+			out_juint(o, "sector", b->sector);
+			out_juint(o, "size", b->size);
+			out_juint(o, "status", b->status);
+			out_juint(o, "error", b->error);
+			out_jstring(o, "error_name", strerrorname_np(b->error));
+		} else if (n->subtype == NOTIFY_BLOCK_DROPPED) {
+			out_juint(o, "dropped", b->dropped);
+		} else if (n->subtype == NOTIFY_BLOCK_READONLY) {
+			out_jbool(o, "readonly",
+				  n->info & NOTIFY_BLOCK_IS_NOW_RO);
+		}
+		return;
+	}
+	out_printf(o, "%s (dev %s, diskseq %llu)", dev, major_minor,
+		   (unsigned long long)b->diskseq);
+	if (err)
+		out_printf(o, ": %s of %u bytes at sector %llu failed: %s (status %u)",
+			   op, b->size, (unsigned long long)b->sector,
+			   strerrorname_np(b->error) ?: "?", b->status);
+	else if (n->subtype == NOTIFY_BLOCK_DROPPED)
+		out_printf(o, ": %llu errors not kept", (unsigned long long)b->dropped);
+	else if (n->subtype == NOTIFY_BLOCK_READONLY)
+		out_printf(o, ": now %s", n->info & NOTIFY_BLOCK_IS_NOW_RO ?
+			   "read-only" : "writable");
 }
 
 /* The command of a live process, from /proc; false if it is gone. */
@@ -878,6 +932,9 @@ static void handle(const struct watch_notification *n)
 		case WATCH_TYPE_NS_NOTIFY:
 			ns_record(&line, n);
 			break;
+		case WATCH_TYPE_BLOCK_NOTIFY:
+			block_record(&line, n);
+			break;
 		default:
 			if (!json)
 				out_printf(&line, "%zu bytes", len);
@@ -1016,6 +1073,16 @@ static void set_watch(int fd, unsigned int id)
 		if (ret < 0)
 			watch_fail(w->kind, w->arg, -ret);
 		break;
+	case W_BLOCK:
+		/* O_PATH: watching a disk does not open it. */
+		nsfd = open(w->arg, O_PATH | O_CLOEXEC);
+		if (nsfd < 0)
+			watch_fail(w->kind, w->arg, errno);
+		ret = watchq_watch_fd(fd, WATCH_TYPE_BLOCK_NOTIFY, nsfd, id);
+		close(nsfd);
+		if (ret < 0)
+			watch_fail(w->kind, w->arg, -ret);
+		break;
 	case W_MNTNS:
 	case W_USERNS:
 		nsfd = open(w->arg, O_RDONLY | O_CLOEXEC);
@@ -1074,6 +1141,7 @@ int main(int argc, char **argv)
 		{ "mounts", required_argument, NULL, 'm' },
 		{ "sb", required_argument, NULL, 's' },
 		{ "ns", required_argument, NULL, 'n' },
+		{ "block", required_argument, NULL, 'b' },
 		{ "no-recursive", no_argument, NULL, 'R' },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
@@ -1097,7 +1165,7 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int opt, ret, sfd;
 
-	while ((opt = getopt_long(argc, argv, "k:m:s:n:Rf:jc:t:e:rS:h", opts,
+	while ((opt = getopt_long(argc, argv, "k:m:s:n:b:Rf:jc:t:e:rS:h", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'k':
@@ -1111,6 +1179,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			add_watch(W_USERNS, optarg);
+			break;
+		case 'b':
+			add_watch(W_BLOCK, optarg);
 			break;
 		case 'R':
 			recursive = false;

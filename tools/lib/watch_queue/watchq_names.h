@@ -39,6 +39,8 @@ static const char *const watchq_type_names[] = {
 	[WATCH_TYPE_SB_NOTIFY]		= "sb",
 	[WATCH_TYPE_NS_NOTIFY]		= "ns",
 	[WATCH_TYPE_USER_NOTIFY]	= "user",
+	/* 6: process events */
+	[WATCH_TYPE_BLOCK_NOTIFY]	= "block",
 };
 
 static_assert(WATCHQ_ARRAY_SIZE(watchq_type_names) == WATCH_TYPE__NR,
@@ -83,6 +85,13 @@ static const char *const watchq_ns_names[] = {
 	[NOTIFY_NS_DESTROY]	= "destroy",
 };
 
+static const char *const watchq_block_names[] = {
+	[NOTIFY_BLOCK_IO_ERROR]		= "io_error",
+	[NOTIFY_BLOCK_MEDIUM_ERROR]	= "medium_error",
+	[NOTIFY_BLOCK_READONLY]		= "readonly",
+	[NOTIFY_BLOCK_DROPPED]		= "dropped",
+};
+
 static const char *const watchq_ns_reason_names[] = {
 	[NOTIFY_NS_REASON_CLONE]	= "clone",
 	[NOTIFY_NS_REASON_UNSHARE]	= "unshare",
@@ -118,6 +127,10 @@ static const struct watchq_subtypes watchq_subtype_table[] = {
 		watchq_ns_names, WATCHQ_ARRAY_SIZE(watchq_ns_names)
 	},
 	[WATCH_TYPE_USER_NOTIFY]	= { NULL, 0 },	/* any subtype */
+	/* 6: process events */
+	[WATCH_TYPE_BLOCK_NOTIFY] = {
+		watchq_block_names, WATCHQ_ARRAY_SIZE(watchq_block_names)
+	},
 };
 
 static_assert(WATCHQ_ARRAY_SIZE(watchq_subtype_table) == WATCH_TYPE__NR,
@@ -164,7 +177,8 @@ static inline int watchq_type_lookup(const char *name)
 	unsigned int i;
 
 	for (i = 0; i < WATCH_TYPE__NR; i++)
-		if (!strcasecmp(name, watchq_type_names[i]))
+		if (watchq_type_names[i] &&
+		    !strcasecmp(name, watchq_type_names[i]))
 			return i;
 	return -1;
 }
@@ -307,6 +321,8 @@ static inline size_t watchq_rec_min_len(unsigned int type,
 	case WATCH_TYPE_NS_NOTIFY:
 		/* The IDs and the subject came later: read them by length. */
 		return NS_NOTIFICATION_SIZE_VER0;
+	case WATCH_TYPE_BLOCK_NOTIFY:
+		return BLOCK_NOTIFICATION_SIZE_VER0;
 	}
 	return sizeof(struct watch_notification);
 }
@@ -482,6 +498,23 @@ static inline void watchq_describe(const void *buf, ssize_t len, char *s,
 			      (unsigned long long)r->old_inum,
 			      (unsigned long long)r->owner_inum, rn ? rn : "?",
 			      r->pid, r->tgid);
+		break;
+	}
+	case WATCH_TYPE_BLOCK_NOTIFY: {
+		const struct block_notification *b = buf;
+
+		watchq_append(s, size, &o, " dev %u:%u diskseq %llu",
+			      b->dev_major, b->dev_minor,
+			      (unsigned long long)b->diskseq);
+		if (n->subtype == NOTIFY_BLOCK_IO_ERROR ||
+		    n->subtype == NOTIFY_BLOCK_MEDIUM_ERROR)
+			watchq_append(s, size, &o,
+				      " op %u sector %llu size %u status %u error %u",
+				      b->op, (unsigned long long)b->sector,
+				      b->size, b->status, b->error);
+		else if (n->subtype == NOTIFY_BLOCK_DROPPED)
+			watchq_append(s, size, &o, " dropped %llu",
+				      (unsigned long long)b->dropped);
 		break;
 	}
 	}

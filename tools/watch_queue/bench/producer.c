@@ -7,10 +7,14 @@
  *	mount	mount() of a tmpfs and umount() of it
  *	unshare	fork(), unshare(CLONE_NEWUTS) in the child, exit, wait
  *	fork	fork(), exit, wait
+ *	bio	a 4 KiB O_DIRECT read of a null_blk disk that completes it in
+ *		the submitter (irqmode 0) and never fails: the I/O completion
+ *		path, whose error hook must cost nothing on success
  *
  * with 0 watchers, 1 ring, 1 notification pipe, 8 rings and 64 rings
  * watching the object the operation changes (the key; the mount the tmpfs
- * is mounted on; the initial user namespace for the last two).  A batch of
+ * is mounted on; the initial user namespace for unshare and fork; the
+ * disk for bio).  A batch of
  * BATCH operations (4 in a smoke run) is timed, after one such batch
  * untimed; the queues are emptied between batches,
  * untimed, so that no record is lost (a lost record costs less than a
@@ -32,6 +36,7 @@
 #include <unistd.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/keyctl.h>
@@ -44,10 +49,12 @@
 #define TREE		TOP "/t"
 #define BATCH		64
 #define MAX_QUEUES	100
+#define NULLB		"/sys/kernel/config/nullb/wqb5"
+#define NULLB_DEV	"/dev/wqb5"
 
-enum op { OP_KEYCTL, OP_MOUNT, OP_UNSHARE, OP_FORK, NR_OPS };
+enum op { OP_KEYCTL, OP_MOUNT, OP_UNSHARE, OP_FORK, OP_BIO, NR_OPS };
 static const char *const op_names[NR_OPS] = {
-	"keyctl", "mount", "unshare", "fork",
+	"keyctl", "mount", "unshare", "fork", "bio",
 };
 
 /* The watcher configurations: how many queues, and of which transport. */
@@ -70,6 +77,8 @@ static const struct config configs[] = {
 static struct bq queues[MAX_QUEUES];
 static int32_t key;
 static int user_fd;
+static int disk_fd;
+static void *bio_buf;
 
 /**
  * children_ns - CPU time of the reaped children, so far
@@ -107,6 +116,9 @@ static void open_watchers(const struct config *c, enum op op)
 			break;
 		case OP_MOUNT:
 			ret = bq_watch_mount(&queues[i], TOP, 1);
+			break;
+		case OP_BIO:
+			ret = bq_watch_block(&queues[i], disk_fd, 1);
 			break;
 		default:
 			ret = bq_watch_userns(&queues[i], user_fd, 1);
@@ -182,13 +194,17 @@ static void do_op(enum op op)
 		if (wait_child(pid))
 			die("the child of %s failed", op_names[op]);
 		break;
+	case OP_BIO:
+		if (pread(disk_fd, bio_buf, 4096, 0) != 4096)
+			die("read %s", NULLB_DEV);
+		break;
 	default:
 		break;
 	}
 }
 
 /* Records each watcher gets per operation. */
-static const unsigned int records_per_op[NR_OPS] = { 1, 2, 2, 0 };
+static const unsigned int records_per_op[NR_OPS] = { 1, 2, 2, 0, 0 };
 
 /**
  * measure_ops - The operations, under each configuration in turn
@@ -207,10 +223,10 @@ static void measure_ops(unsigned int reps)
 					&configs[(k + r) % nr_configs];
 
 				/*
-				 * The namespace hooks' static key goes off
-				 * up to a second after the last namespace
-				 * watch is removed: let it, so that "0" is
-				 * measured with the hooks idle.
+				 * The namespace and block hooks' static keys
+				 * go off up to a second after the last watch
+				 * of theirs is removed: let them, so that "0"
+				 * is measured with the hooks idle.
 				 */
 				if (!c->nr && o >= OP_UNSHARE && !opts.smoke &&
 				    !opts.zero)
@@ -295,6 +311,55 @@ static void measure_lazy(unsigned int reps)
 }
 
 /**
+ * nullb_attr - Write a configfs attribute of the bench's null_blk disk
+ * @attr: Its name.
+ * @val: The value.
+ */
+static void nullb_attr(const char *attr, const char *val)
+{
+	char path[128];
+	int fd;
+
+	snprintf(path, sizeof(path), NULLB "/%s", attr);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, val, strlen(val)) != (ssize_t)strlen(val))
+		die("write %s", path);
+	close(fd);
+}
+
+/**
+ * make_disk - A null_blk disk completing in the submitter, never failing
+ */
+static void make_disk(void)
+{
+	if (access("/sys/kernel/config/nullb", F_OK) &&
+	    mount("none", "/sys/kernel/config", "configfs", 0, NULL) &&
+	    errno != EBUSY)
+		die("mount configfs");
+	if (mkdir(NULLB, 0755) && errno != EEXIST)
+		die("mkdir %s (null_blk)", NULLB);
+	nullb_attr("size", "16");
+	nullb_attr("irqmode", "0");
+	nullb_attr("power", "1");
+	disk_fd = open(NULLB_DEV, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (disk_fd < 0)
+		die("open %s", NULLB_DEV);
+	if (posix_memalign(&bio_buf, 4096, 4096))
+		die("posix_memalign");
+}
+
+/**
+ * remove_disk - Delete the disk of make_disk()
+ */
+static void remove_disk(void)
+{
+	close(disk_fd);
+	nullb_attr("power", "0");
+	if (rmdir(NULLB))
+		die("rmdir %s", NULLB);
+}
+
+/**
  * run - Case 5, in a mount namespace of its own
  */
 static void run(void)
@@ -312,7 +377,9 @@ static void run(void)
 	if (user_fd < 0)
 		die("open /proc/self/ns/user");
 	raise_nofile(4096);
+	make_disk();
 	measure_ops(reps_or(11));
+	remove_disk();
 	measure_lazy(reps_or(5));
 }
 

@@ -147,6 +147,19 @@ static inline int bq_watch_userns(struct bq *b, int ns_fd, unsigned int id)
 }
 
 /**
+ * bq_watch_block - Watch a disk
+ * @b: The queue.
+ * @dev_fd: A descriptor of its device node.
+ * @id: The watch's ID.
+ *
+ * Return: 0 or -errno.
+ */
+static inline int bq_watch_block(struct bq *b, int dev_fd, unsigned int id)
+{
+	return watchq_watch_fd(b->fd, WATCH_TYPE_BLOCK_NOTIFY, dev_fd, id);
+}
+
+/**
  * bq_watch_key - Watch a key
  * @b: The queue.
  * @key: The key's serial number.
