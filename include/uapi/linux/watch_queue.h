@@ -36,7 +36,8 @@ enum watch_notification_type {
 	WATCH_TYPE_SB_NOTIFY	= 3,	/* Superblock change notification */
 	WATCH_TYPE_NS_NOTIFY	= 4,	/* Namespace change notification */
 	WATCH_TYPE_USER_NOTIFY	= 5,	/* Record injected by write() on the queue */
-	WATCH_TYPE__NR		= 6
+	WATCH_TYPE_PROC_NOTIFY	= 6,	/* Process event notification */
+	WATCH_TYPE__NR		= 7
 };
 
 enum watch_meta_notification_subtype {
@@ -206,7 +207,8 @@ struct watch_queue_watch {
  * - a mount watch: the mount's unique mount ID;
  * - a mount namespace watch: the namespace's mnt_ns_id;
  * - superblocks: the sb_id;
- * - namespaces: the inode number of the watched user namespace.
+ * - namespaces: the inode number of the watched user namespace;
+ * - processes: the ID (NS_GET_ID) of the watched pid namespace.
  *
  * type -> WATCH_TYPE_META
  * subtype -> WATCH_META_REMOVAL_NOTIFICATION
@@ -589,5 +591,81 @@ struct ns_notification {
 
 #define NS_NOTIFICATION_SIZE_VER0	48	/* Inode numbers, pid and tgid */
 #define NS_NOTIFICATION_SIZE_VER1	88	/* IDs and the subject's IDs */
+
+/*
+ * Process events (WATCH_TYPE_PROC_NOTIFY), those of the proc connector.
+ * - watch.subtype = enum proc_notification_subtype
+ * - watch.info & WATCH_INFO_TYPE_INFO: NOTIFY_PROC_INFO_THREAD for a
+ *   record about a thread that is not its process's leader (FORK with
+ *   CLONE_THREAD, EXIT of such a thread), so that a filter can drop them.
+ *
+ * A watch on a pid namespace gets the events of every task in it and in
+ * its descendants, never those of an ancestor's or a sibling's tasks.
+ */
+enum proc_notification_subtype {
+	NOTIFY_PROC_FORK		= 0, /* New task: pid; its creator in arg */
+	NOTIFY_PROC_EXEC		= 1, /* The task exec()ed a program */
+	NOTIFY_PROC_EXIT		= 2, /* The task exits: arg = wait status */
+	NOTIFY_PROC_SETSID		= 3, /* The process made a new session */
+	NOTIFY_PROC_UID			= 4, /* Real or effective uid changed */
+	NOTIFY_PROC_GID			= 5, /* Real or effective gid changed */
+	NOTIFY_PROC_COMM		= 6, /* comm set by prctl() or /proc */
+	NOTIFY_PROC_PTRACE_ATTACH	= 7, /* Traced: the tracer in arg */
+	NOTIFY_PROC_PTRACE_DETACH	= 8, /* No longer traced: tracer in arg */
+	NOTIFY_PROC_COREDUMP		= 9, /* Killed by a signal that dumps core */
+};
+
+#define NOTIFY_PROC_INFO_THREAD		WATCH_INFO_FLAG_0 /* As NOTIFY_PROC_THREAD */
+
+/* Flags of struct proc_notification */
+#define NOTIFY_PROC_THREAD		0x0001 /* A thread, not a process's leader */
+#define NOTIFY_PROC_COREDUMPED		0x0002 /* EXIT: it dumped core */
+#define NOTIFY_PROC_SIGNALED		0x0004 /* EXIT: killed by a signal */
+#define NOTIFY_PROC_SEIZED		0x0008 /* PTRACE_ATTACH: by PTRACE_SEIZE */
+
+/*
+ * Process event record; every subtype has the same fixed layout.
+ *
+ * Process IDs are in the pid namespace of the queue's opener, 0 where the
+ * task is not visible there.  User and group IDs are in the opener's user
+ * namespace, the overflow ID where unmapped (as stat(2) reports them).
+ * pidns_id is the ID (NS_GET_ID, the ns_id of namespace records) of the
+ * pid namespace the task lives in.
+ *
+ * arg and arg64, per subtype:
+ * - FORK: arg = the task that called clone() (its pid), arg64 = the clone
+ *   flags, with the exit signal in CSIGNAL as clone() takes them;
+ *   ppid/ptgid are the new task's parent, as getppid() says;
+ * - EXIT: arg = the wait status, as waitpid() would report it for a
+ *   process (WIFEXITED, WEXITSTATUS, WTERMSIG, WCOREDUMP), arg64 = the
+ *   signal the parent gets (exit_signal), or (__u64)-1 for a thread;
+ * - UID: arg = the real uid before, arg64 = the effective uid before;
+ * - GID: arg = the real gid before, arg64 = the effective gid before;
+ * - PTRACE_ATTACH, PTRACE_DETACH: arg = the tracer's pid, arg64 = its tgid;
+ * - COREDUMP: arg = the signal;
+ * - EXEC, SETSID, COMM: 0.
+ * comm is the task's name after the event, NUL-padded.
+ *
+ * Records may grow at the end: read them by their length, at least
+ * PROC_NOTIFICATION_SIZE_VER0.
+ */
+struct proc_notification {
+	struct watch_notification watch; /* WATCH_TYPE_PROC_NOTIFY */
+	__s32		pid;		/* The task, in the opener's pid ns, or 0 */
+	__s32		tgid;		/* Its process (thread group leader) */
+	__s32		ppid;		/* Its parent (real_parent) */
+	__s32		ptgid;		/* The parent's process */
+	__aligned_u64	pidns_id;	/* ID of the task's pid namespace */
+	__u32		uid;		/* The task's real uid, in the opener's user ns */
+	__u32		euid;		/* Its effective uid */
+	__u32		gid;		/* Its real gid */
+	__u32		egid;		/* Its effective gid */
+	__u32		flags;		/* NOTIFY_PROC_* flags */
+	__u32		arg;		/* Per subtype, see above */
+	__aligned_u64	arg64;		/* Per subtype, see above */
+	char		comm[16];	/* The task's comm */
+};
+
+#define PROC_NOTIFICATION_SIZE_VER0	80	/* First published struct */
 
 #endif /* _UAPI_LINUX_WATCH_QUEUE_H */
