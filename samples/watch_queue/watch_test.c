@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * watch_test: watch keyrings, mounts, superblocks and namespaces through
+ * watch_test: watch keyrings, mounts, superblocks, namespaces and processes through
  * /dev/watch_queue or a notification pipe and print every record as it
  * arrives.
  *
  *	watch_test [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]...
  *		   [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]...
+ *		   [-P PIDNS]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
  *		(default, when nothing else is watched: @s, the session
@@ -16,6 +17,8 @@
  *	-s PATH	watch the superblock of the filesystem PATH is on
  *	-N NS	watch the namespaces that a user namespace and its descendants
  *		own, NS naming it, e.g. /proc/self/ns/user
+ *	-P NS	watch the tasks of a pid namespace and of its descendants, NS
+ *		naming it: /proc/PID/ns/pid, pid_for_children
  *	-f	follow: also watch each key linked into a watched keyring
  *	-p	use a notification pipe instead of /dev/watch_queue
  *	-l L	start every line with L
@@ -98,6 +101,48 @@ static void print_ns(const struct watch_notification *n, size_t len)
 			printf(" auid %u", r->loginuid);
 		if (r->sessionid != (__u32)-1)
 			printf(" ses %u", r->sessionid);
+	}
+	printf("\n");
+}
+
+static void print_proc(const struct watch_notification *n, size_t len)
+{
+	const struct proc_notification *r = (const void *)n;
+
+	if (!watchq_rec_check(n, len)) {
+		printf("proc subtype %u, short record\n", n->subtype);
+		return;
+	}
+	printf("proc %s pid %d tgid %d ppid %d ptgid %d pidns %llu uid %u euid %u gid %u egid %u comm \"%.16s\"",
+	       name_or(watchq_subtype_name(n->type, n->subtype)), r->pid,
+	       r->tgid, r->ppid, r->ptgid, (unsigned long long)r->pidns_id,
+	       r->uid, r->euid, r->gid, r->egid, r->comm);
+	if (r->flags & NOTIFY_PROC_THREAD)
+		printf(" thread");
+	switch (n->subtype) {
+	case NOTIFY_PROC_FORK:
+		printf(" by %d clone_flags %#llx", (int)r->arg,
+		       (unsigned long long)r->arg64);
+		break;
+	case NOTIFY_PROC_EXIT:
+		if (r->flags & NOTIFY_PROC_SIGNALED)
+			printf(" signal %u%s", r->arg & 0x7f,
+			       r->flags & NOTIFY_PROC_COREDUMPED ? " (core dumped)" : "");
+		else
+			printf(" status %u", (r->arg >> 8) & 0xff);
+		break;
+	case NOTIFY_PROC_UID:
+	case NOTIFY_PROC_GID:
+		printf(" was %u/%u", r->arg, (unsigned int)r->arg64);
+		break;
+	case NOTIFY_PROC_PTRACE_ATTACH:
+	case NOTIFY_PROC_PTRACE_DETACH:
+		printf(" tracer %d tgid %d%s", (int)r->arg, (int)r->arg64,
+		       r->flags & NOTIFY_PROC_SEIZED ? " (seized)" : "");
+		break;
+	case NOTIFY_PROC_COREDUMP:
+		printf(" signal %u", r->arg);
+		break;
 	}
 	printf("\n");
 }
@@ -297,6 +342,9 @@ static void print_record(const struct watch_notification *n, size_t len)
 	case WATCH_TYPE_NS_NOTIFY:
 		print_ns(n, len);
 		break;
+	case WATCH_TYPE_PROC_NOTIFY:
+		print_proc(n, len);
+		break;
 	case WATCH_TYPE_USER_NOTIFY:
 		printf("user record, subtype %u, %zu bytes\n", n->subtype, len);
 		break;
@@ -366,13 +414,14 @@ int main(int argc, char **argv)
 	long keys[MAX_WATCHES];
 	const char *mounts[MAX_WATCHES], *sbs[MAX_WATCHES];
 	const char *userns[MAX_WATCHES], *mntns[MAX_WATCHES];
-	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0, nmntns = 0;
+	const char *pidns[MAX_WATCHES];
+	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0, nmntns = 0, npidns = 0;
 	int max_records = -1, idle_ms = -1, seen = 0;
 	bool use_pipe = false;
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fpl:n:t:k:m:M:s:N:")) != -1) {
+	while ((opt = getopt(argc, argv, "fpl:n:t:k:m:M:s:N:P:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
@@ -414,14 +463,19 @@ int main(int argc, char **argv)
 				errx(2, "too many user namespaces");
 			userns[nns++] = optarg;
 			break;
+		case 'P':
+			if (npidns == MAX_WATCHES)
+				errx(2, "too many pid namespaces");
+			pidns[npidns++] = optarg;
+			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]...\n",
+				"usage: %s [-p] [-f] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]... [-P PIDNS]...\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (!nkeys && !nmounts && !nsbs && !nns && !nmntns)
+	if (!nkeys && !nmounts && !nsbs && !nns && !nmntns && !npidns)
 		keys[nkeys++] = KEY_SPEC_SESSION_KEYRING;
 
 	if (use_pipe) {
@@ -443,7 +497,8 @@ int main(int argc, char **argv)
 
 	/*
 	 * Watch IDs: 0x1N for keys, 0x2N for mounts, 0x3N for superblocks,
-	 * 0x4N for user namespaces, 0x5N for mount namespaces.
+	 * 0x4N for user namespaces, 0x5N for mount namespaces, 0x6N for
+	 * pid namespaces.
 	 */
 	for (i = 0; i < nkeys; i++)
 		if (keyctl_watch(keys[i], qfd, 0x10 + i) < 0)
@@ -473,6 +528,11 @@ int main(int argc, char **argv)
 		watch_ns_file(mntns[i], 0x50 + i, watchq_watch_mount_ns);
 		printf("%s[id %u] watching every mount of %s\n", label,
 		       0x50 + i, mntns[i]);
+	}
+	for (i = 0; i < npidns; i++) {
+		watch_ns_file(pidns[i], 0x60 + i, watchq_watch_procs);
+		printf("%s[id %u] watching the tasks of %s\n", label,
+		       0x60 + i, pidns[i]);
 	}
 	printf("%swatching %d key(s), %d mount(s), ", label, nkeys, nmounts);
 	printf("%d mount namespace(s), %d superblock(s) and %d user namespace(s)",

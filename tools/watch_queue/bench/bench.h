@@ -29,7 +29,7 @@
  * @smoke: Tiny sizes and one repetition: make bench-smoke.
  * @pristine: The kernel has no /dev/watch_queue (the unpatched base).
  * @zero: Only what needs no queue, which both kernels can run.
- * @cases: Bit N set runs case N (1 to 7).
+ * @cases: Bit N set runs case N (1 to 8).
  * @reps: Repetitions of each measurement, 0 for each case's default.
  */
 struct bench_opts {
@@ -112,5 +112,6 @@ void case_ring(void);
 void case_producer(void);
 void case_wakeup(void);
 void case_memory(void);
+void case_procs(void);
 
 #endif /* _WQ_BENCH_H */

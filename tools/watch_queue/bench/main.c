@@ -30,7 +30,7 @@ static unsigned long *nr_samples;
 
 /**
  * sample - Print one sample
- * @bcase: The case, 1 to 7.
+ * @bcase: The case, 1 to 8.
  * @x: What the case varies (a size, a batch, an operation).
  * @method: What is measured.
  * @rep: The repetition, from 0.
@@ -161,7 +161,7 @@ static unsigned int parse_cases(const char *arg)
 
 	while (*arg) {
 		c = strtol(arg, &end, 10);
-		if (end == arg || c < 1 || c > 7)
+		if (end == arg || c < 1 || c > 8)
 			die("bad --cases %s", arg);
 		mask |= 1u << c;
 		arg = *end == ',' ? end + 1 : end;
@@ -169,7 +169,7 @@ static unsigned int parse_cases(const char *arg)
 	return mask;
 }
 
-static void (*const cases[8])(void) = {
+static void (*const cases[9])(void) = {
 	[1] = case_mounts,
 	[2] = case_ns,
 	[3] = case_consumer,
@@ -177,6 +177,7 @@ static void (*const cases[8])(void) = {
 	[5] = case_producer,
 	[6] = case_wakeup,
 	[7] = case_memory,
+	[8] = case_procs,
 };
 
 /**
@@ -192,7 +193,7 @@ int main(int argc, char **argv)
 	struct utsname u;
 	int i;
 
-	opts.cases = 0xfe;
+	opts.cases = 0x1fe;
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--smoke"))
 			opts.smoke = true;
@@ -226,7 +227,7 @@ int main(int argc, char **argv)
 	     opts.zero ? " zero" : "");
 	timer_floor();
 
-	for (i = 1; i <= 7; i++) {
+	for (i = 1; i <= 8; i++) {
 		if (!(opts.cases & (1u << i)))
 			continue;
 		note("case %d", i);

@@ -23,6 +23,7 @@ required="
 5 0 1ring 1pipe 8ring 64ring 1 100
 6 poll/records-per-wakeup poll/ns-per-record epoll-lt/records-per-wakeup epoll-lt/ns-per-record epoll-et/records-per-wakeup epoll-et/ns-per-record io_uring/records-per-wakeup io_uring/ns-per-record
 7 bytes
+8 0 1 scan record
 "
 
 if [ ! -x "$bench" ]; then
@@ -57,7 +58,7 @@ problems=$(awk -F'\t' -v rc="$rc" -v required="$required" '
 	END {
 		if (rc != 0)
 			print "wq_bench exited with status " rc
-		for (c = 1; c <= 7; c++)
+		for (c = 1; c <= 8; c++)
 			if (!started[c] || !ended[c])
 				print "case " c " did not run to its end"
 		for (k in need)
@@ -75,6 +76,6 @@ if [ -n "$problems" ]; then
 	echo "not ok 1 bench_smoke"
 	exit 1
 fi
-echo "# $(grep -c '^S' "$out") samples from 7 cases"
+echo "# $(grep -c '^S' "$out") samples from 8 cases"
 echo "ok 1 bench_smoke"
 exit 0
