@@ -113,10 +113,11 @@ static void print_proc(const struct watch_notification *n, size_t len)
 		printf("proc subtype %u, short record\n", n->subtype);
 		return;
 	}
-	printf("proc %s pid %d tgid %d ppid %d ptgid %d pidns %llu uid %u euid %u gid %u egid %u comm \"%.16s\"",
+	printf("proc %s pid %d tgid %d ppid %d ptgid %d pidns %llu",
 	       name_or(watchq_subtype_name(n->type, n->subtype)), r->pid,
-	       r->tgid, r->ppid, r->ptgid, (unsigned long long)r->pidns_id,
-	       r->uid, r->euid, r->gid, r->egid, r->comm);
+	       r->tgid, r->ppid, r->ptgid, (unsigned long long)r->pidns_id);
+	printf(" uid %u euid %u gid %u egid %u comm \"%.16s\"", r->uid, r->euid,
+	       r->gid, r->egid, r->comm);
 	if (r->flags & NOTIFY_PROC_THREAD)
 		printf(" thread");
 	switch (n->subtype) {

@@ -169,12 +169,13 @@ static int skipped_comm(const char *comm)
 }
 
 #define ASSERT_PROC_REC(q, st, pid, out) do {				\
+	struct proc_notification *_out = (out);				\
 	unsigned int _st = (st);					\
 	pid_t _pid = (pid);						\
 	char _d[300];							\
 	int _i;								\
 									\
-	if (!wait_proc(q, _st, _pid, out)) {				\
+	if (!wait_proc(q, _st, _pid, _out)) {				\
 		for (_i = 0; _i < nr_skipped; _i++) {			\
 			wq_describe(&skipped[_i], sizeof(skipped[0]), _d, sizeof(_d)); \
 			TH_LOG("skipped: %s", _d);			\
@@ -182,27 +183,32 @@ static int skipped_comm(const char *comm)
 		ASSERT_TRUE(0) TH_LOG("no subtype %u record for pid %d", \
 				      _st, _pid);			\
 	}								\
-	wq_describe(out, sizeof(*(out)), _d, sizeof(_d));		\
+	wq_describe(_out, sizeof(*_out), _d, sizeof(_d));		\
 	TH_LOG("got %s", _d);						\
 } while (0)
 
 /* The fields every record has, for a task of ours in our pid namespace. */
 #define ASSERT_COMMON(r, pid_, tgid_, ppid_, nsid) do {			\
-	ASSERT_EQ((r).watch.info & WATCH_INFO_LENGTH, sizeof(r));	\
-	ASSERT_EQ(sizeof(r), PROC_NOTIFICATION_SIZE_VER0);		\
-	ASSERT_EQ(watchq_rec_id(&(r).watch), WATCH_ID);			\
-	ASSERT_EQ((r).pid, (pid_));					\
-	ASSERT_EQ((r).tgid, (tgid_));					\
-	ASSERT_EQ((r).ppid, (ppid_));					\
-	ASSERT_EQ((r).ptgid, (ppid_));					\
-	ASSERT_EQ((r).pidns_id, (nsid));				\
+	const struct proc_notification *_r = &(r);			\
+	pid_t _ppid = (ppid_);						\
+									\
+	ASSERT_EQ(_r->watch.info & WATCH_INFO_LENGTH, sizeof(*_r));	\
+	ASSERT_EQ(sizeof(*_r), PROC_NOTIFICATION_SIZE_VER0);		\
+	ASSERT_EQ(watchq_rec_id(&_r->watch), WATCH_ID);			\
+	ASSERT_EQ(_r->pid, (pid_));					\
+	ASSERT_EQ(_r->tgid, (tgid_));					\
+	ASSERT_EQ(_r->ppid, _ppid);					\
+	ASSERT_EQ(_r->ptgid, _ppid);					\
+	ASSERT_EQ(_r->pidns_id, (nsid));				\
 } while (0)
 
 #define ASSERT_IDS(r, u, eu, g, eg) do {				\
-	ASSERT_EQ((r).uid, (u));					\
-	ASSERT_EQ((r).euid, (eu));					\
-	ASSERT_EQ((r).gid, (g));					\
-	ASSERT_EQ((r).egid, (eg));					\
+	const struct proc_notification *_r = &(r);			\
+									\
+	ASSERT_EQ(_r->uid, (u));					\
+	ASSERT_EQ(_r->euid, (eu));					\
+	ASSERT_EQ(_r->gid, (g));					\
+	ASSERT_EQ(_r->egid, (eg));					\
 } while (0)
 
 /* Parent and child talk over two pipes; see kid_start(). */
