@@ -9,8 +9,11 @@
 # session keyring through a single ring while this script mounts,
 # remounts, moves, unmounts, reports a filesystem error and adds a key;
 # then it watches every namespace while a task unshares, enters and leaves
-# some; then a null_blk disk with bad blocks while a read fails on it, it
-# is made read-only and it is removed.  Keys are watched with keyctl(), the rest with the queue's
+# some; then a monitor inside a container (unshare of user, pid and mount
+# namespaces) and one outside show its processes' fork, setsid, exec and
+# exit side by side, each with its own pids; then a null_blk disk with bad
+# blocks while a read fails on it, it is made read-only and it is removed.
+# Keys are watched with keyctl(), the rest with the queue's
 # IOC_WATCH_QUEUE_WATCH ioctl.
 # The exit status is 0 if every watcher ended as it should: watchq by its
 # --timeout (exit status 2), watch_test with 0.
@@ -123,6 +126,25 @@ wait $holder
 wait_watchq $nswatch
 
 echo
+echo "=== process events: a container, seen from inside and from outside ==="
+# unshare -U -r -p -m: a user, pid and mount namespace of its own, whose
+# root may watch its own pid namespace (the proc connector refuses such a
+# listener).  One monitor inside it, one outside watching the same pid
+# namespace: the same records, each with the pids its own namespace gives.
+unshare -U -r -p -m --fork --mount-proc sh -c '
+	watch_test -l "inside:  " -P /proc/self/ns/pid -t 4 &
+	sleep 3
+	echo ">>> in the container: setsid sh -c \"exec true\" (fork, setsid, exec, exit)"
+	setsid sh -c "exec true"
+	wait
+' &
+ctr=$!
+sleep 1
+watch_test -l 'outside: ' -P "/proc/$ctr/ns/pid_for_children" -t 4 &
+outside=$!
+wait $ctr || status=1
+wait $outside || status=1
+
 echo "=== block device notifications: a null_blk disk with bad sectors ==="
 nb=/sys/kernel/config/nullb/demo0
 [ -d /sys/kernel/config/nullb ] ||

@@ -485,6 +485,34 @@ def case8(rep, full):
                fmt_ratio(m) if m else '–', None if m is None else m > 1)
 
 
+def case9(rep, full):
+    xs = full.xs(9)
+    if not xs:
+        return
+    rep.p('## 9. Processes')
+    rep.p()
+    rep.p('"spawn": wall time of one fork(), execve() of a program that '
+          'exits at once, and waitpid(), with no process event watch (0) '
+          'and with one watch on the initial pid namespace whose ring is '
+          'drained after each spawn (1).  The 0 runs come first, as the '
+          'hooks\' static branch stays on a second after a watch goes.  '
+          '"trackN": CPU time to learn which of N tracked processes exited, '
+          'by a readdir() of /proc and a diff (scan) against one EXIT '
+          'record (record).')
+    rep.p()
+    rows = []
+    for x in xs:
+        if x == 'spawn':
+            txt, _ = ratio_cell(full, 9, x, '1', '0')
+            rows.append([x, cell(full, 9, x, '0'), cell(full, 9, x, '1'),
+                         '1 / 0: ' + txt])
+        else:
+            txt, med = ratio_cell(full, 9, x, 'scan', 'record')
+            rows.append([x, cell(full, 9, x, 'scan'),
+                         cell(full, 9, x, 'record'), 'scan / record: ' + txt])
+    rep.table(['measure', '0 or scan', '1 or record', 'ratio'], rows)
+
+
 def main():
     out, header = sys.argv[1], sys.argv[2]
     boots = [Boot(p) for p in sys.argv[3:]]
@@ -522,6 +550,7 @@ def main():
         case6(rep, full)
         case7(rep, full)
         case8(rep, full)
+        case9(rep, full)
     body = rep.lines
     rep.lines = []
     rep.p('## Targets')

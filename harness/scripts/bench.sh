@@ -48,7 +48,7 @@ trap 'rm -rf "$scripts"' EXIT
 # too.  The other cases compare methods side by side in one boot under
 # plain TCG, and case 6 needs the two vCPUs to run at once, which they
 # don't under -icount.
-all=${cases:-1,2,3,4,5,6,7,8}
+all=${cases:-1,2,3,4,5,6,7,8,9}
 rest=$(echo ",$all," | sed -e 's/,5,/,/g' -e 's/^,//' -e 's/,$//')
 case ",$all," in *,5,*) with5=1 ;; *) with5=0 pairs=0 ;; esac
 rargs=()

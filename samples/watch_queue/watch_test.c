@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * watch_test: watch keyrings, mounts, superblocks, namespaces and block
- * devices through
+ * watch_test: watch keyrings, mounts, superblocks, namespaces, processes
+ * and block devices through
  * /dev/watch_queue or a notification pipe and print every record as it
  * arrives.
  *
  *	watch_test [-p] [-f] [-r] [-l LABEL] [-n COUNT] [-t SECONDS]
  *		   [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]...
- *		   [-N USERNS]... [-b DEV]...
+ *		   [-N USERNS]... [-P PIDNS]... [-b DEV]...
  *
  *	-k KEY	watch a key or keyring: a serial number or @s, @u, @us, @p
  *		(default, when nothing else is watched: @s, the session
@@ -18,6 +18,8 @@
  *	-s PATH	watch the superblock of the filesystem PATH is on
  *	-N NS	watch the namespaces that a user namespace and its descendants
  *		own, NS naming it, e.g. /proc/self/ns/user
+ *	-P NS	watch the tasks of a pid namespace and of its descendants, NS
+ *		naming it: /proc/PID/ns/pid, pid_for_children
  *	-b DEV	watch the block device DEV, e.g. /dev/vdb
  *	-f	follow: also watch each key linked into a watched keyring
  *	-r	resync: after a loss, take a snapshot of each tree watched
@@ -118,6 +120,49 @@ static void print_ns(const struct watch_notification *n, size_t len)
 			printf(" auid %u", r->loginuid);
 		if (r->sessionid != (__u32)-1)
 			printf(" ses %u", r->sessionid);
+	}
+	printf("\n");
+}
+
+static void print_proc(const struct watch_notification *n, size_t len)
+{
+	const struct proc_notification *r = (const void *)n;
+
+	if (!watchq_rec_check(n, len)) {
+		printf("proc subtype %u, short record\n", n->subtype);
+		return;
+	}
+	printf("proc %s pid %d tgid %d ppid %d ptgid %d pidns %llu",
+	       name_or(watchq_subtype_name(n->type, n->subtype)), r->pid,
+	       r->tgid, r->ppid, r->ptgid, (unsigned long long)r->pidns_id);
+	printf(" uid %u euid %u gid %u egid %u comm \"%.16s\"", r->uid, r->euid,
+	       r->gid, r->egid, r->comm);
+	if (r->flags & NOTIFY_PROC_THREAD)
+		printf(" thread");
+	switch (n->subtype) {
+	case NOTIFY_PROC_FORK:
+		printf(" by %d clone_flags %#llx", (int)r->arg,
+		       (unsigned long long)r->arg64);
+		break;
+	case NOTIFY_PROC_EXIT:
+		if (r->flags & NOTIFY_PROC_SIGNALED)
+			printf(" signal %u%s", r->arg & 0x7f,
+			       r->flags & NOTIFY_PROC_COREDUMPED ? " (core dumped)" : "");
+		else
+			printf(" status %u", (r->arg >> 8) & 0xff);
+		break;
+	case NOTIFY_PROC_UID:
+	case NOTIFY_PROC_GID:
+		printf(" was %u/%u", r->arg, (unsigned int)r->arg64);
+		break;
+	case NOTIFY_PROC_PTRACE_ATTACH:
+	case NOTIFY_PROC_PTRACE_DETACH:
+		printf(" tracer %d tgid %d%s", (int)r->arg, (int)r->arg64,
+		       r->flags & NOTIFY_PROC_SEIZED ? " (seized)" : "");
+		break;
+	case NOTIFY_PROC_COREDUMP:
+		printf(" signal %u", r->arg);
+		break;
 	}
 	printf("\n");
 }
@@ -459,6 +504,8 @@ static void print_record(const struct watch_notification *n, size_t len)
 	case WATCH_TYPE_NS_NOTIFY:
 		print_ns(n, len);
 		break;
+	case WATCH_TYPE_PROC_NOTIFY:
+		print_proc(n, len);
 	case WATCH_TYPE_BLOCK_NOTIFY:
 		print_block(n, len);
 		break;
@@ -542,14 +589,16 @@ int main(int argc, char **argv)
 	long keys[MAX_WATCHES];
 	const char *mounts[MAX_WATCHES], *sbs[MAX_WATCHES];
 	const char *userns[MAX_WATCHES], *mntns[MAX_WATCHES];
+	const char *pidns[MAX_WATCHES];
 	const char *blocks[MAX_WATCHES];
-	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0, nmntns = 0, nblocks = 0;
+	int nkeys = 0, nmounts = 0, nsbs = 0, nns = 0, nmntns = 0, npidns = 0;
+	int nblocks = 0;
 	int max_records = -1, idle_ms = -1, seen = 0;
 	bool use_pipe = false;
 	struct watchq q;
 	int opt, i, ret, fds[2];
 
-	while ((opt = getopt(argc, argv, "fprl:n:t:k:m:M:s:N:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "fprl:n:t:k:m:M:s:N:P:b:")) != -1) {
 		switch (opt) {
 		case 'f':
 			follow = true;
@@ -594,6 +643,11 @@ int main(int argc, char **argv)
 				errx(2, "too many user namespaces");
 			userns[nns++] = optarg;
 			break;
+		case 'P':
+			if (npidns == MAX_WATCHES)
+				errx(2, "too many pid namespaces");
+			pidns[npidns++] = optarg;
+			break;
 		case 'b':
 			if (nblocks == MAX_WATCHES)
 				errx(2, "too many block devices");
@@ -601,12 +655,13 @@ int main(int argc, char **argv)
 			break;
 		default:
 			fprintf(stderr,
-				"usage: %s [-p] [-f] [-r] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]... [-b DEV]...\n",
+				"usage: %s [-p] [-f] [-r] [-l LABEL] [-n COUNT] [-t SECONDS] [-k KEY]... [-m PATH]... [-M MNTNS]... [-s PATH]... [-N USERNS]... [-P PIDNS]... [-b DEV]...\n",
 				argv[0]);
 			return 2;
 		}
 	}
-	if (!nkeys && !nmounts && !nsbs && !nns && !nmntns && !nblocks)
+	if (!nkeys && !nmounts && !nsbs && !nns && !nmntns && !npidns &&
+	    !nblocks)
 		keys[nkeys++] = KEY_SPEC_SESSION_KEYRING;
 
 	if (use_pipe) {
@@ -629,6 +684,7 @@ int main(int argc, char **argv)
 	/*
 	 * Watch IDs: 0x1N for keys, 0x2N for mounts, 0x3N for superblocks,
 	 * 0x4N for user namespaces, 0x5N for mount namespaces, 0x6N for
+	 * pid namespaces.
 	 * block devices.
 	 */
 	for (i = 0; i < nkeys; i++)
@@ -663,6 +719,10 @@ int main(int argc, char **argv)
 		printf("%s[id %u] watching every mount of %s\n", label,
 		       0x50 + i, mntns[i]);
 	}
+	for (i = 0; i < npidns; i++) {
+		watch_ns_file(pidns[i], 0x60 + i, watchq_watch_procs);
+		printf("%s[id %u] watching the tasks of %s\n", label,
+		       0x60 + i, pidns[i]);
 	for (i = 0; i < nblocks; i++) {
 		int bfd = open(blocks[i], O_PATH | O_CLOEXEC);
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * watchq - print the notifications of keys, mounts, superblocks,
- * namespaces and block devices as they happen, through /dev/watch_queue
+ * namespaces, processes and block devices as they happen, through /dev/watch_queue
  *
  *	watchq [--keys KEY] [--mounts PATH] [--sb PATH] [--ns NSFILE]
- *	       [--block DEV]
+ *	       [--procs PID|NSFILE] [--block DEV]
  *	       [--no-recursive] [--filter TYPE[:SUBTYPE,...]] [--json]
  *	       [--count N] [--timeout S] [--exec CMD] [--resync]
  *	       [--ring-size BYTES]
@@ -56,11 +56,12 @@
 #define MAX_FILTERS	16
 #define DEFAULT_RING	65536
 
-enum watch_kind { W_KEY, W_MOUNT, W_SB, W_MNTNS, W_USERNS, W_BLOCK };
+enum watch_kind { W_KEY, W_MOUNT, W_SB, W_MNTNS, W_USERNS, W_PROCS, W_BLOCK };
 
 static const char *const kind_opt[] = {
 	[W_KEY] = "keys", [W_MOUNT] = "mounts", [W_SB] = "sb",
-	[W_MNTNS] = "ns", [W_USERNS] = "ns", [W_BLOCK] = "block",
+	[W_MNTNS] = "ns", [W_USERNS] = "ns", [W_PROCS] = "procs",
+	[W_BLOCK] = "block",
 };
 
 /**
@@ -96,12 +97,12 @@ static void print_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: watchq [--keys KEY] [--mounts PATH] [--sb PATH] [--ns NSFILE]\n"
-		"              [--block DEV]\n"
+		"              [--procs PID|NSFILE] [--block DEV]\n"
 		"              [--no-recursive] [--filter TYPE[:SUBTYPE,...]] [--json]\n"
 		"              [--count N] [--timeout S] [--exec CMD] [--resync]\n"
 		"              [--ring-size BYTES]\n"
-		"Each of --keys, --mounts, --sb, --ns, --block and --filter may be repeated.\n"
-		"Types: key, mount, sb, ns, block, meta, user; see watchq(1).\n");
+		"Each of --keys, --mounts, --sb, --ns, --procs, --block and --filter may be repeated.\n"
+		"Types: key, mount, sb, ns, proc, block, meta, user; see watchq(1).\n");
 }
 
 /**
@@ -131,6 +132,9 @@ static const struct hint hints[] = {
 	{ ENOTBLK, W_BLOCK, "not a block device node (use /dev/sda, /dev/vdb, ...)" },
 	{ EPERM, W_USERNS, "needs CAP_SYS_ADMIN over that namespace: run as root" },
 	{ EPERM, W_MNTNS, "needs CAP_SYS_ADMIN over that namespace: run as root" },
+	{ EPERM, W_PROCS,
+	  "needs CAP_SYS_ADMIN over the user namespace that owns that pid namespace: run as root, or watch a pid namespace of your own user namespace",
+	},
 	{ EPERM, -1, "not permitted: run as root or as the object's owner" },
 	{ EACCES, W_KEY,
 	  "the key does not grant you 'view' permission: see 'keyctl describe' and 'keyctl setperm'",
@@ -142,7 +146,7 @@ static const struct hint hints[] = {
 	  "this kernel can't watch keys through this queue (CONFIG_KEY_NOTIFICATIONS)",
 	},
 	{ EOPNOTSUPP, -1,
-	  "this kernel can't set such watches through the queue: it lacks IOC_WATCH_QUEUE_WATCH or the source (CONFIG_MOUNT_NOTIFICATIONS, CONFIG_SB_NOTIFICATIONS, CONFIG_NS_NOTIFICATIONS)",
+	  "this kernel can't set such watches through the queue: it lacks IOC_WATCH_QUEUE_WATCH or the source (CONFIG_MOUNT_NOTIFICATIONS, CONFIG_SB_NOTIFICATIONS, CONFIG_NS_NOTIFICATIONS, CONFIG_PROC_NOTIFICATIONS)",
 	},
 	{ EAGAIN, -1,
 	  "too many watches for your user: see /proc/sys/user/max_watch_queue_watches",
@@ -559,6 +563,63 @@ static void ns_record(struct out *o, const struct watch_notification *n)
 		out_printf(o, " by pid %d (%s)", r->pid, alive ? comm : "gone");
 }
 
+static void proc_record(struct out *o, const struct watch_notification *n)
+{
+	const struct proc_notification *r = (const void *)n;
+	char comm[sizeof(r->comm) + 1];
+
+	memcpy(comm, r->comm, sizeof(r->comm));
+	comm[sizeof(r->comm)] = '\0';
+	if (json) {
+		out_jint(o, "pid", r->pid);
+		out_jint(o, "tgid", r->tgid);
+		out_jint(o, "ppid", r->ppid);
+		out_jint(o, "ptgid", r->ptgid);
+		out_juint(o, "pidns_id", r->pidns_id);
+		out_juint(o, "uid", r->uid);
+		out_juint(o, "euid", r->euid);
+		out_juint(o, "gid", r->gid);
+		out_juint(o, "egid", r->egid);
+		out_juint(o, "proc_flags", r->flags);
+		out_juint(o, "arg", r->arg);
+		out_juint(o, "arg64", r->arg64);
+		out_jstring(o, "comm", comm);
+		return;
+	}
+	out_printf(o, "pid %d (%s) tgid %d ppid %d pidns %llu uid %u euid %u gid %u egid %u",
+		   r->pid, comm, r->tgid, r->ppid,
+		   (unsigned long long)r->pidns_id, r->uid, r->euid, r->gid,
+		   r->egid);
+	if (r->flags & NOTIFY_PROC_THREAD)
+		out_printf(o, " thread");
+	switch (n->subtype) {
+	case NOTIFY_PROC_FORK:
+		out_printf(o, " by %d flags %#llx", (int)r->arg,
+			   (unsigned long long)r->arg64);
+		break;
+	case NOTIFY_PROC_EXIT:
+		if (r->flags & NOTIFY_PROC_SIGNALED)
+			out_printf(o, " signal %u%s", r->arg & 0x7f,
+				   r->flags & NOTIFY_PROC_COREDUMPED ?
+				   " (core dumped)" : "");
+		else
+			out_printf(o, " status %u", (r->arg >> 8) & 0xff);
+		break;
+	case NOTIFY_PROC_UID:
+	case NOTIFY_PROC_GID:
+		out_printf(o, " was %u/%u", r->arg, (unsigned int)r->arg64);
+		break;
+	case NOTIFY_PROC_PTRACE_ATTACH:
+	case NOTIFY_PROC_PTRACE_DETACH:
+		out_printf(o, " tracer %d%s", (int)r->arg,
+			   r->flags & NOTIFY_PROC_SEIZED ? " (seized)" : "");
+		break;
+	case NOTIFY_PROC_COREDUMP:
+		out_printf(o, " signal %u", r->arg);
+		break;
+	}
+}
+
 static void key_record(struct out *o, const struct watch_notification *n)
 {
 	const struct key_notification *k = (const void *)n;
@@ -932,6 +993,8 @@ static void handle(const struct watch_notification *n)
 		case WATCH_TYPE_NS_NOTIFY:
 			ns_record(&line, n);
 			break;
+		case WATCH_TYPE_PROC_NOTIFY:
+			proc_record(&line, n);
 		case WATCH_TYPE_BLOCK_NOTIFY:
 			block_record(&line, n);
 			break;
@@ -1114,6 +1177,24 @@ static void set_watch(int fd, unsigned int id)
 		if (w->kind == W_MNTNS)
 			mnt_snapshot(&table, LSMT_ROOT, w->ns_id, true);
 		break;
+	case W_PROCS:
+		/* A number is a PID, named by a pidfd; anything else an nsfs file. */
+		if (*w->arg && strspn(w->arg, "0123456789") == strlen(w->arg))
+			nsfd = syscall(SYS_pidfd_open, atoi(w->arg), 0);
+		else
+			nsfd = open(w->arg, O_RDONLY | O_CLOEXEC);
+		if (nsfd < 0)
+			watch_fail(w->kind, w->arg, errno);
+		ret = watchq_watch_procs(fd, nsfd, id);
+		close(nsfd);
+		if (ret == -EINVAL) {
+			fprintf(stderr, "watchq: --procs %s: %s\n", w->arg,
+				"not a pid namespace (use a PID, /proc/PID/ns/pid or /proc/PID/ns/pid_for_children)");
+			exit(1);
+		}
+		if (ret < 0)
+			watch_fail(w->kind, w->arg, -ret);
+		break;
 	}
 	w->active = true;
 	nr_active++;
@@ -1141,6 +1222,7 @@ int main(int argc, char **argv)
 		{ "mounts", required_argument, NULL, 'm' },
 		{ "sb", required_argument, NULL, 's' },
 		{ "ns", required_argument, NULL, 'n' },
+		{ "procs", required_argument, NULL, 'P' },
 		{ "block", required_argument, NULL, 'b' },
 		{ "no-recursive", no_argument, NULL, 'R' },
 		{ "filter", required_argument, NULL, 'f' },
@@ -1165,7 +1247,7 @@ int main(int argc, char **argv)
 	unsigned int i;
 	int opt, ret, sfd;
 
-	while ((opt = getopt_long(argc, argv, "k:m:s:n:b:Rf:jc:t:e:rS:h", opts,
+	while ((opt = getopt_long(argc, argv, "k:m:s:n:P:b:Rf:jc:t:e:rS:h", opts,
 				  NULL)) != -1) {
 		switch (opt) {
 		case 'k':
@@ -1179,6 +1261,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			add_watch(W_USERNS, optarg);
+			break;
+		case 'P':
+			add_watch(W_PROCS, optarg);
 			break;
 		case 'b':
 			add_watch(W_BLOCK, optarg);

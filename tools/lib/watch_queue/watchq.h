@@ -665,6 +665,23 @@ static inline int watchq_watch_ns(int fd, int ns_fd, unsigned int watch_id)
 }
 
 /**
+ * watchq_watch_procs - Watch the tasks of a pid namespace
+ * @fd: The queue.
+ * @ns_fd: An nsfs file of a pid namespace (/proc/PID/ns/pid or
+ *	pid_for_children), or a pidfd, for the pid namespace that process
+ *	lives in.
+ * @watch_id: 0 to 255.
+ *
+ * The watch reports the tasks of that namespace and of its descendants.
+ *
+ * Return: 0, or -errno.
+ */
+static inline int watchq_watch_procs(int fd, int ns_fd, unsigned int watch_id)
+{
+	return watchq_watch_fd(fd, WATCH_TYPE_PROC_NOTIFY, ns_fd, watch_id);
+}
+
+/**
  * watchq_unwatch - Remove a watch by its type and ID
  * @fd: The queue.
  * @type: The watch's type.

@@ -39,7 +39,7 @@ static const char *const watchq_type_names[] = {
 	[WATCH_TYPE_SB_NOTIFY]		= "sb",
 	[WATCH_TYPE_NS_NOTIFY]		= "ns",
 	[WATCH_TYPE_USER_NOTIFY]	= "user",
-	/* 6: process events */
+	[WATCH_TYPE_PROC_NOTIFY]	= "proc",
 	[WATCH_TYPE_BLOCK_NOTIFY]	= "block",
 };
 
@@ -100,6 +100,19 @@ static const char *const watchq_ns_reason_names[] = {
 	[NOTIFY_NS_REASON_RELEASE]	= "release",
 };
 
+static const char *const watchq_proc_names[] = {
+	[NOTIFY_PROC_FORK]		= "fork",
+	[NOTIFY_PROC_EXEC]		= "exec",
+	[NOTIFY_PROC_EXIT]		= "exit",
+	[NOTIFY_PROC_SETSID]		= "setsid",
+	[NOTIFY_PROC_UID]		= "uid",
+	[NOTIFY_PROC_GID]		= "gid",
+	[NOTIFY_PROC_COMM]		= "comm",
+	[NOTIFY_PROC_PTRACE_ATTACH]	= "ptrace_attach",
+	[NOTIFY_PROC_PTRACE_DETACH]	= "ptrace_detach",
+	[NOTIFY_PROC_COREDUMP]		= "coredump",
+};
+
 /**
  * struct watchq_subtypes - The subtype names of one record type
  * @names: Indexed by the subtype; NULL where the value has no name.
@@ -127,7 +140,8 @@ static const struct watchq_subtypes watchq_subtype_table[] = {
 		watchq_ns_names, WATCHQ_ARRAY_SIZE(watchq_ns_names)
 	},
 	[WATCH_TYPE_USER_NOTIFY]	= { NULL, 0 },	/* any subtype */
-	/* 6: process events */
+	[WATCH_TYPE_PROC_NOTIFY] = {
+		watchq_proc_names, WATCHQ_ARRAY_SIZE(watchq_proc_names)
 	[WATCH_TYPE_BLOCK_NOTIFY] = {
 		watchq_block_names, WATCHQ_ARRAY_SIZE(watchq_block_names)
 	},
@@ -321,6 +335,8 @@ static inline size_t watchq_rec_min_len(unsigned int type,
 	case WATCH_TYPE_NS_NOTIFY:
 		/* The IDs and the subject came later: read them by length. */
 		return NS_NOTIFICATION_SIZE_VER0;
+	case WATCH_TYPE_PROC_NOTIFY:
+		return PROC_NOTIFICATION_SIZE_VER0;
 	case WATCH_TYPE_BLOCK_NOTIFY:
 		return BLOCK_NOTIFICATION_SIZE_VER0;
 	}
@@ -500,6 +516,15 @@ static inline void watchq_describe(const void *buf, ssize_t len, char *s,
 			      r->pid, r->tgid);
 		break;
 	}
+	case WATCH_TYPE_PROC_NOTIFY: {
+		const struct proc_notification *p = buf;
+
+		watchq_append(s, size, &o,
+			      " pid %d tgid %d ppid %d ptgid %d pidns %llu uid %u euid %u gid %u egid %u flags %#x arg %u arg64 %#llx comm %.16s",
+			      p->pid, p->tgid, p->ppid, p->ptgid,
+			      (unsigned long long)p->pidns_id, p->uid, p->euid,
+			      p->gid, p->egid, p->flags, p->arg,
+			      (unsigned long long)p->arg64, p->comm);
 	case WATCH_TYPE_BLOCK_NOTIFY: {
 		const struct block_notification *b = buf;
 

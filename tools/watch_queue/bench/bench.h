@@ -113,5 +113,6 @@ void case_producer(void);
 void case_wakeup(void);
 void case_memory(void);
 void case_resync(void);
+void case_procs(void);
 
 #endif /* _WQ_BENCH_H */

@@ -161,7 +161,7 @@ static unsigned int parse_cases(const char *arg)
 
 	while (*arg) {
 		c = strtol(arg, &end, 10);
-		if (end == arg || c < 1 || c > 8)
+		if (end == arg || c < 1 || c > 9)
 			die("bad --cases %s", arg);
 		mask |= 1u << c;
 		arg = *end == ',' ? end + 1 : end;
@@ -169,7 +169,7 @@ static unsigned int parse_cases(const char *arg)
 	return mask;
 }
 
-static void (*const cases[9])(void) = {
+static void (*const cases[10])(void) = {
 	[1] = case_mounts,
 	[2] = case_ns,
 	[3] = case_consumer,
@@ -178,6 +178,7 @@ static void (*const cases[9])(void) = {
 	[6] = case_wakeup,
 	[7] = case_memory,
 	[8] = case_resync,
+	[9] = case_procs,
 };
 
 /**
@@ -227,7 +228,7 @@ int main(int argc, char **argv)
 	     opts.zero ? " zero" : "");
 	timer_floor();
 
-	for (i = 1; i <= 8; i++) {
+	for (i = 1; i <= 9; i++) {
 		if (!(opts.cases & (1u << i)))
 			continue;
 		note("case %d", i);

@@ -160,6 +160,19 @@ static inline int bq_watch_block(struct bq *b, int dev_fd, unsigned int id)
 }
 
 /**
+ * bq_watch_procs - Watch the tasks of a pid namespace
+ * @b: The queue.
+ * @ns_fd: The pid namespace, an nsfs descriptor or a pidfd.
+ * @id: The watch's ID.
+ *
+ * Return: 0 or -errno.
+ */
+static inline int bq_watch_procs(struct bq *b, int ns_fd, unsigned int id)
+{
+	return watchq_watch_procs(b->fd, ns_fd, id);
+}
+
+/**
  * bq_watch_key - Watch a key
  * @b: The queue.
  * @key: The key's serial number.
@@ -335,6 +348,26 @@ static inline bool bq_ns_created(const struct watch_notification *n,
 		return false;
 	*pid = r->pid;
 	*inum = r->ns_inum;
+	return true;
+}
+
+/**
+ * bq_proc_exited - Decode a record that says a process exited
+ * @n: A record.
+ * @pid: Set to the pid of the process.
+ *
+ * Return: true if @n is the EXIT of a process (not of a thread).
+ */
+static inline bool bq_proc_exited(const struct watch_notification *n,
+				  int32_t *pid)
+{
+	const struct proc_notification *r = (const void *)n;
+
+	if (n->type != WATCH_TYPE_PROC_NOTIFY || n->subtype != NOTIFY_PROC_EXIT ||
+	    !watchq_rec_check(n, bq_rec_len(n)) ||
+	    (r->flags & NOTIFY_PROC_THREAD))
+		return false;
+	*pid = r->pid;
 	return true;
 }
 

@@ -27,6 +27,7 @@ required="
 6 io_uring/records-per-wakeup io_uring/ns-per-record
 7 bytes
 8 subtree-resync mountinfo full-resync
+9 0 1 scan record
 "
 
 if [ ! -x "$bench" ]; then
@@ -79,6 +80,6 @@ if [ -n "$problems" ]; then
 	echo "not ok 1 bench_smoke"
 	exit 1
 fi
-echo "# $(grep -c '^S' "$out") samples from 8 cases"
+echo "# $(grep -c '^S' "$out") samples from 9 cases"
 echo "ok 1 bench_smoke"
 exit 0

@@ -497,6 +497,14 @@ static void check_probe_type(struct __test_metadata *_metadata,
 	if (type == WATCH_TYPE_SB_NOTIFY && t->flags)
 		EXPECT_EQ(SUPERBLOCK_QUOTA_NOTIFICATION_SIZE_VER1,
 			  t->record_size);
+	/* The process records: fixed size, FORK to COREDUMP. */
+	if (type == WATCH_TYPE_PROC_NOTIFY && t->flags) {
+		EXPECT_EQ(PROC_NOTIFICATION_SIZE_VER0, t->record_size);
+		EXPECT_EQ(sizeof(struct proc_notification), t->record_size);
+		EXPECT_EQ((1U << (NOTIFY_PROC_COREDUMP + 1)) - 1, t->subtypes[0]);
+		for (i = 1; i < 8; i++)
+			EXPECT_EQ(0, t->subtypes[i]);
+	}
 	/* The sources' own types: described sensibly, or not at all. */
 	if (!t->flags) {
 		EXPECT_EQ(0, t->record_size);

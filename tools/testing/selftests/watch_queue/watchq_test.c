@@ -595,6 +595,61 @@ TEST_F_TIMEOUT(cli, namespaces, 120)
 	free(j);
 }
 
+/* --procs by nsfs file (text) and by PID (JSON): a child's comm and exit. */
+TEST_F_TIMEOUT(cli, procs, 120)
+{
+	struct wq_json *j = malloc(sizeof(*j));
+	char want[128], pid_s[16], me_s[16];
+	int sync[2], i;
+	pid_t child;
+
+	ASSERT_NE(NULL, j);
+	snprintf(me_s, sizeof(me_s), "%d", getpid());
+	for (i = 0; i < 2; i++) {
+		if (i)
+			START(&self->w, NULL, "--procs", me_s, "--json");
+		else
+			START(&self->w, NULL, "--procs", "/proc/self/ns/pid");
+		ASSERT_EQ(0, pipe(sync));
+		child = fork();
+		ASSERT_LE(0, child);
+		if (!child) {
+			char c;
+
+			close(sync[1]);
+			if (read(sync[0], &c, 1) != 1)
+				_exit(1);
+			prctl(PR_SET_NAME, "wqq-proc");
+			_exit(4);
+		}
+		close(sync[0]);
+		ASSERT_EQ(1, write(sync[1], "g", 1));
+		close(sync[1]);
+		ASSERT_EQ(child, waitpid(child, NULL, 0));
+		snprintf(pid_s, sizeof(pid_s), "%d", child);
+		if (!i) {
+			snprintf(want, sizeof(want), "pid %d (wqq-proc)", child);
+			EXPECT_LINE(&self->w, "proc comm ", want, "[watch 1]");
+			EXPECT_LINE(&self->w, "proc exit ", want, "status 4",
+				    "[watch 1]");
+		} else {
+			do {
+				NEXT_JSON(&self->w, j);
+			} while (!(wq_json_str_is(j, "event", "exit") &&
+				   wq_json_get(j, "pid") &&
+				   !strcmp(wq_json_get(j, "pid"), pid_s)));
+			ASSERT_JSTR(j, "type", "proc");
+			ASSERT_JSTR(j, "comm", "wqq-proc");
+			ASSERT_JLIT(j, "ppid", me_s);
+			ASSERT_JLIT(j, "arg", "1024");
+		}
+		kill(self->w.pid, SIGTERM);
+		ASSERT_EQ(0, wqq_wait(&self->w, WAIT_MS));
+		wqq_kill(&self->w);
+	}
+	free(j);
+}
+
 /* --count N: exactly N lines, then exit 0. */
 TEST_F(cli, count)
 {
