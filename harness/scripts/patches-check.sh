@@ -73,7 +73,7 @@ for p in "$series"/[0-9][0-9][0-9][0-9]-*.patch; do
 	[ "$verdict" = ok ] || fails=$((fails + 1))
 	printf '      %-62.62s build %4ss  checkpatch %2ss  %s\n' "$name" $((t1 - t0)) $((t2 - t1)) "$verdict"
 done
-echo "      enabled at the end: $(grep -E '^CONFIG_(WATCH_QUEUE|WATCH_QUEUE_DEV|KEY_NOTIFICATIONS|MOUNT_NOTIFICATIONS|SB_NOTIFICATIONS|NS_NOTIFICATIONS|SECURITY|QUOTA|EXT4_FS)=y' "$obj/.config" | sed 's/=y//' | tr '\n' ' ')"
+echo "      enabled at the end: $(grep -E '^CONFIG_(WATCH_QUEUE|WATCH_QUEUE_DEV|KEY_NOTIFICATIONS|MOUNT_NOTIFICATIONS|SB_NOTIFICATIONS|NS_NOTIFICATIONS|BLK_NOTIFICATIONS|PROC_NOTIFICATIONS|SECURITY|QUOTA|EXT4_FS)=y' "$obj/.config" | sed 's/=y//' | tr '\n' ' ')"
 echo "      $(( $(date +%s) - start_all ))s in all"
 if [ $fails -ne 0 ]; then
 	echo "error: $fails patches failed; details: ${log#"$PWD"/}" >&2
