@@ -33,7 +33,8 @@ export CCACHE_MAXSIZE	?= 4G
 # it names must come from one of these, or a fresh machine fails.
 PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
 	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12 \
-	    e2fsprogs rsync python3-docutils gnuplot-nox liburing-dev groff-base
+	    e2fsprogs rsync python3-docutils gnuplot-nox liburing-dev groff-base \
+	    python3-ply python3-git
 
 PRISTINE	:= $(B)/src/pristine
 TREE		:= $(B)/src/linux

@@ -63,7 +63,8 @@ for p in "$series"/[0-9][0-9][0-9][0-9]-*.patch; do
 		done
 	fi
 	t1=$(date +%s)
-	cp=$(cd "$work" && ./scripts/checkpatch.pl --strict --quiet --no-summary \
+	# spdxcheck.py (python3-ply, python3-git) by the system python3.
+	cp=$(cd "$work" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict --quiet --no-summary \
 		--no-signoff --ignore FILE_PATH_CHANGES --color=never --show-types "$p" 2>&1)
 	t2=$(date +%s)
 	if [ -n "$cp" ]; then
