@@ -506,6 +506,7 @@ static void print_record(const struct watch_notification *n, size_t len)
 		break;
 	case WATCH_TYPE_PROC_NOTIFY:
 		print_proc(n, len);
+		break;
 	case WATCH_TYPE_BLOCK_NOTIFY:
 		print_block(n, len);
 		break;
@@ -723,24 +724,25 @@ int main(int argc, char **argv)
 		watch_ns_file(pidns[i], 0x60 + i, watchq_watch_procs);
 		printf("%s[id %u] watching the tasks of %s\n", label,
 		       0x60 + i, pidns[i]);
+	}
 	for (i = 0; i < nblocks; i++) {
 		int bfd = open(blocks[i], O_PATH | O_CLOEXEC);
 
 		if (bfd < 0)
 			err(1, "opening %s", blocks[i]);
-		ret = watchq_watch_fd(qfd, WATCH_TYPE_BLOCK_NOTIFY, bfd, 0x60 + i);
+		ret = watchq_watch_fd(qfd, WATCH_TYPE_BLOCK_NOTIFY, bfd, 0x70 + i);
 		if (ret < 0) {
 			errno = -ret;
 			err(1, "watching %s", blocks[i]);
 		}
 		close(bfd);
 		printf("%s[id %u] watching the block device %s\n", label,
-		       0x60 + i, blocks[i]);
+		       0x70 + i, blocks[i]);
 	}
 	printf("%swatching %d key(s), %d mount(s), ", label, nkeys, nmounts);
 	printf("%d mount namespace(s), %d superblock(s), %d user namespace(s)",
 	       nmntns, nsbs, nns);
-	printf(" and %d block device(s)", nblocks);
+	printf(", %d pid namespace(s) and %d block device(s)", npidns, nblocks);
 	printf(" through %s\n",
 	       use_pipe ? "a notification pipe" : WATCHQ_DEVICE);
 	fflush(stdout);

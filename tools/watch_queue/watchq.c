@@ -995,6 +995,7 @@ static void handle(const struct watch_notification *n)
 			break;
 		case WATCH_TYPE_PROC_NOTIFY:
 			proc_record(&line, n);
+			break;
 		case WATCH_TYPE_BLOCK_NOTIFY:
 			block_record(&line, n);
 			break;

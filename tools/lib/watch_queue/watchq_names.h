@@ -142,6 +142,7 @@ static const struct watchq_subtypes watchq_subtype_table[] = {
 	[WATCH_TYPE_USER_NOTIFY]	= { NULL, 0 },	/* any subtype */
 	[WATCH_TYPE_PROC_NOTIFY] = {
 		watchq_proc_names, WATCHQ_ARRAY_SIZE(watchq_proc_names)
+	},
 	[WATCH_TYPE_BLOCK_NOTIFY] = {
 		watchq_block_names, WATCHQ_ARRAY_SIZE(watchq_block_names)
 	},
@@ -525,6 +526,8 @@ static inline void watchq_describe(const void *buf, ssize_t len, char *s,
 			      (unsigned long long)p->pidns_id, p->uid, p->euid,
 			      p->gid, p->egid, p->flags, p->arg,
 			      (unsigned long long)p->arg64, p->comm);
+		break;
+	}
 	case WATCH_TYPE_BLOCK_NOTIFY: {
 		const struct block_notification *b = buf;
 
