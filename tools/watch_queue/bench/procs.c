@@ -86,7 +86,7 @@ static void measure_spawn(unsigned int reps)
 		for (k = 0; k < batch; k++)
 			spawn_once(self);
 		t1 = wall_ns();
-		sample(8, "spawn", "0", r, (double)(t1 - t0) / batch);
+		sample(9, "spawn", "0", r, (double)(t1 - t0) / batch);
 	}
 	fd = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -101,7 +101,7 @@ static void measure_spawn(unsigned int reps)
 			bq_drain(&q);
 		}
 		t1 = wall_ns();
-		sample(8, "spawn", "1", r, (double)(t1 - t0) / batch);
+		sample(9, "spawn", "1", r, (double)(t1 - t0) / batch);
 	}
 	if (bq_lost(&q))
 		die("the ring lost records");
@@ -278,7 +278,7 @@ static void measure_track(unsigned int nr, unsigned int reps)
 			if (got != pid)
 				die("%s found pid %d, not %d",
 				    meth ? "record" : "scan", got, pid);
-			sample(8, x, meth ? "record" : "scan", r, t1 - t0);
+			sample(9, x, meth ? "record" : "scan", r, t1 - t0);
 		}
 		if (pid < max_pid)
 			tracked[pid] = 0;
