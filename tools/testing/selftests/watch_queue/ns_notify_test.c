@@ -283,79 +283,6 @@ static int queue_empty(struct wq_queue *q)
 } while (0)
 
 /*
- * A child process that runs @fn, which talks through @in (commands from the
- * parent) and @out (reports to it).  Closing the parent's end of @in tells
- * the child to finish.
- */
-struct kid {
-	pid_t pid;
-	int to;		/* parent -> kid */
-	int from;	/* kid -> parent */
-};
-
-static pid_t kid_start(struct kid *k, int (*fn)(void *arg, int in, int out),
-		       void *arg)
-{
-	int a[2], b[2];
-
-	if (pipe(a) < 0 || pipe(b) < 0)
-		return -1;
-	k->pid = fork();
-	if (k->pid == 0) {
-		/* A parent that stops listening must not kill the kid. */
-		signal(SIGPIPE, SIG_IGN);
-		close(a[1]);
-		close(b[0]);
-		_exit(fn(arg, a[0], b[1]));
-	}
-	close(a[0]);
-	close(b[1]);
-	k->to = a[1];
-	k->from = b[0];
-	return k->pid;
-}
-
-/* Tell the kid to finish and reap it; its exit status or -1. */
-static int kid_finish(struct kid *k)
-{
-	int status;
-
-	if (k->to >= 0)
-		close(k->to);
-	if (k->from >= 0)
-		close(k->from);
-	k->to = -1;
-	k->from = -1;
-	if (waitpid(k->pid, &status, 0) != k->pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int put_u64(int fd, __u64 v)
-{
-	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
-}
-
-/* Read one value the kid reported, or all-ones if it did not. */
-static __u64 get_u64(int fd)
-{
-	__u64 v;
-
-	if (read(fd, &v, sizeof(v)) != sizeof(v))
-		return ~0ULL;
-	return v;
-}
-
-/* Block until the parent closes @in. */
-static void wait_eof(int in)
-{
-	char c;
-
-	while (read(in, &c, 1) > 0)
-		;
-}
-
-/*
  * Fork a first task into a new pid namespace for children, which exits at
  * once: until one is made, /proc/PID/ns/pid_for_children cannot be opened.
  */
@@ -1620,39 +1547,6 @@ FIXTURE_TEARDOWN(unwatched)
 	close(self->kmsg);
 }
 
-/*
- * Function call IPIs taken so far, all CPUs together (the "Function call
- * interrupts" line of /proc/interrupts), or -1 if there is no such line.
- */
-static long long call_ipis(void)
-{
-	char line[4096], *p, *end;
-	long long sum = -1;
-	FILE *f;
-
-	f = fopen("/proc/interrupts", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strstr(line, "Function call interrupts"))
-			continue;
-		p = strchr(line, ':');
-		if (!p)
-			break;
-		sum = 0;
-		for (p++;; p = end) {
-			long long v = strtoll(p, &end, 10);
-
-			if (end == p)
-				break;
-			sum += v;
-		}
-		break;
-	}
-	fclose(f);
-	return sum;
-}
-
 /* Kid: as nobody, in a user namespace of its own, add and remove. */
 static int kid_toggle(void *arg, int in, int out)
 {
@@ -1688,7 +1582,7 @@ TEST_F_TIMEOUT(unwatched, unprivileged_add_remove_cycles, 120)
 	__u64 ms;
 	int i;
 
-	long long ipis = call_ipis();
+	long long ipis = wq_call_ipis();
 
 	ASSERT_LT(0, kid_start(&k, kid_toggle, &use_pipe));
 	for (i = 1000; i <= TOGGLE_CYCLES; i += 1000) {
@@ -1705,7 +1599,7 @@ TEST_F_TIMEOUT(unwatched, unprivileged_add_remove_cycles, 120)
 	 * takes a few in all.
 	 */
 	if (ipis >= 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
-		ipis = call_ipis() - ipis;
+		ipis = wq_call_ipis() - ipis;
 		TH_LOG("%lld function call IPIs meanwhile", ipis);
 		ASSERT_GT(TOGGLE_CYCLES / 10, ipis);
 	} else {

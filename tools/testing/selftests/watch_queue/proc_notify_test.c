@@ -211,75 +211,11 @@ static int skipped_comm(const char *comm)
 	ASSERT_EQ(_r->egid, (eg));					\
 } while (0)
 
-/* Parent and child talk over two pipes; see kid_start(). */
-struct kid {
-	pid_t pid;
-	int to;		/* parent -> kid */
-	int from;	/* kid -> parent */
-};
-
-static pid_t kid_start(struct kid *k, int (*fn)(void *arg, int in, int out),
-		       void *arg)
-{
-	int a[2], b[2];
-
-	if (pipe(a) < 0 || pipe(b) < 0)
-		return -1;
-	k->pid = fork();
-	if (k->pid == 0) {
-		signal(SIGPIPE, SIG_IGN);
-		close(a[1]);
-		close(b[0]);
-		_exit(fn(arg, a[0], b[1]));
-	}
-	close(a[0]);
-	close(b[1]);
-	k->to = a[1];
-	k->from = b[0];
-	return k->pid;
-}
-
-/* Tell the kid to finish and reap it; its exit status or -1. */
-static int kid_finish(struct kid *k)
-{
-	int status;
-
-	if (k->to >= 0)
-		close(k->to);
-	if (k->from >= 0)
-		close(k->from);
-	k->to = -1;
-	k->from = -1;
-	if (waitpid(k->pid, &status, 0) != k->pid)
-		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-static int put_u64(int fd, __u64 v)
-{
-	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
-}
-
-static __u64 get_u64(int fd)
-{
-	__u64 v;
-
-	if (read(fd, &v, sizeof(v)) != sizeof(v))
-		return ~0ULL;
-	return v;
-}
-
 static int get_cmd(int in)
 {
 	char c;
 
 	return read(in, &c, 1) == 1 ? c : -1;
-}
-
-static void wait_eof(int in)
-{
-	while (get_cmd(in) >= 0)
-		;
 }
 
 FIXTURE(proc) {
@@ -939,6 +875,81 @@ TEST_F_TIMEOUT(proc, permissions, 120)
 	ASSERT_LT(0, kid_start(&k, nobody_watch,
 			       (void *)(long)variant->use_pipe));
 	ASSERT_EQ(0, kid_finish(&k));
+}
+
+/*
+ * The rate-limited key rule: any user may add and remove watches on a pid
+ * namespace of its own as fast as it likes, but the hooks' static branch
+ * is switched at most twice a second (a deferred key), not on every
+ * cycle, so that nobody can make every CPU take the IPIs of text patching
+ * at will.
+ */
+#define TOGGLE_CYCLES	10000
+
+static int nobody_toggle(void *arg, int in, int out)
+{
+	int use_pipe = (long)arg;
+	struct wq_queue q;
+	int fd, i, go[2];
+	long long t0;
+	pid_t init;
+
+	if (wq_become_nobody() < 0 || unshare(CLONE_NEWUSER | CLONE_NEWPID) < 0)
+		return 1;
+	if (pipe(go) < 0)
+		return 2;
+	init = fork();
+	if (init == 0) {
+		char c;
+
+		close(go[1]);
+		_exit(read(go[0], &c, 1) < 0);
+	}
+	if (init < 0)
+		return 3;
+	close(go[0]);
+	fd = pidfd_open(init);
+	if (fd < 0 || wq_queue_open(&q, use_pipe) < 0)
+		return 4;
+	t0 = wq_now_ms();
+	for (i = 1; i <= TOGGLE_CYCLES; i++) {
+		if (proc_watch(q.fd, fd, 1) < 0)
+			return 5;
+		if (wq_unwatch(q.fd, WATCH_TYPE_PROC_NOTIFY, 1) < 0)
+			return 6;
+		/* The removal notices fill the queue; losing them is fine. */
+		if (i % 1000 == 0)
+			put_u64(out, wq_now_ms() - t0);
+	}
+	wq_queue_close(&q);
+	close(go[1]);
+	return waitpid(init, NULL, 0) == init ? 0 : 7;
+}
+
+TEST_F_TIMEOUT(proc, unprivileged_add_remove_cycles, 120)
+{
+	long long ipis = wq_call_ipis();
+	struct kid k;
+	__u64 ms;
+	int i;
+
+	ASSERT_LT(0, kid_start(&k, nobody_toggle,
+			       (void *)(long)variant->use_pipe));
+	for (i = 1000; i <= TOGGLE_CYCLES; i += 1000) {
+		ms = get_u64(k.from);
+		ASSERT_NE(~0ULL, ms) TH_LOG("the kid stopped after %d cycles",
+					    i - 1000);
+	}
+	TH_LOG("%d cycles in %llu ms", TOGGLE_CYCLES, (unsigned long long)ms);
+	ASSERT_EQ(0, kid_finish(&k));
+	/* Allow one IPI per ten cycles; an idle guest takes a few in all. */
+	if (ipis >= 0 && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+		ipis = wq_call_ipis() - ipis;
+		TH_LOG("%lld function call IPIs meanwhile", ipis);
+		ASSERT_GT(TOGGLE_CYCLES / 10, ipis);
+	} else {
+		TH_LOG("one CPU or no IPI counts: the IPIs are not checked");
+	}
 }
 
 /* Pass a descriptor over a unix socket. */

@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <poll.h>
 #include <regex.h>
+#include <signal.h>
 #include <time.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <linux/keyctl.h>
 #include <linux/stat.h>
 #include <linux/watch_queue.h>
@@ -1146,6 +1148,128 @@ static inline void wq_slab_flush(const char *prefix)
 		close(fd);
 	}
 	closedir(dir);
+}
+
+/*
+ * A child process that runs @fn, which talks through @in (commands from the
+ * parent) and @out (reports to it).  Closing the parent's end of @in tells
+ * the child to finish.
+ */
+struct kid {
+	pid_t pid;
+	int to;		/* parent -> kid */
+	int from;	/* kid -> parent */
+};
+
+/**
+ * kid_start - Fork a child that runs @fn(@arg, in, out) and exits with
+ * its return value
+ * @k: Filled in with the child and the parent's ends of the two pipes.
+ * @fn: What the child runs.
+ * @arg: Its argument.
+ *
+ * Return: the child's pid, or -1.
+ */
+static inline pid_t kid_start(struct kid *k,
+			      int (*fn)(void *arg, int in, int out), void *arg)
+{
+	int a[2], b[2];
+
+	if (pipe(a) < 0 || pipe(b) < 0)
+		return -1;
+	k->pid = fork();
+	if (k->pid == 0) {
+		/* A parent that stops listening must not kill the kid. */
+		signal(SIGPIPE, SIG_IGN);
+		close(a[1]);
+		close(b[0]);
+		_exit(fn(arg, a[0], b[1]));
+	}
+	close(a[0]);
+	close(b[1]);
+	k->to = a[1];
+	k->from = b[0];
+	return k->pid;
+}
+
+/**
+ * kid_finish - Tell the kid to finish (close its pipes) and reap it
+ * @k: The kid.
+ *
+ * Return: its exit status, 128 + the signal that killed it, or -1.
+ */
+static inline int kid_finish(struct kid *k)
+{
+	int status;
+
+	if (k->to >= 0)
+		close(k->to);
+	if (k->from >= 0)
+		close(k->from);
+	k->to = -1;
+	k->from = -1;
+	if (waitpid(k->pid, &status, 0) != k->pid)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Report one value to the other side of a kid's pipe: 0 or -1. */
+static inline int put_u64(int fd, __u64 v)
+{
+	return write(fd, &v, sizeof(v)) == sizeof(v) ? 0 : -1;
+}
+
+/* Read one value the other side reported, or all-ones if it did not. */
+static inline __u64 get_u64(int fd)
+{
+	__u64 v;
+
+	if (read(fd, &v, sizeof(v)) != sizeof(v))
+		return ~0ULL;
+	return v;
+}
+
+/* Block until the parent closes @in. */
+static inline void wait_eof(int in)
+{
+	char c;
+
+	while (read(in, &c, 1) > 0)
+		;
+}
+
+/*
+ * Function call IPIs taken so far, all CPUs together (the "Function call
+ * interrupts" line of /proc/interrupts), or -1 if there is no such line.
+ * Patching a static branch's kernel text interrupts every other CPU.
+ */
+static inline long long wq_call_ipis(void)
+{
+	char line[4096], *p, *end;
+	long long sum = -1;
+	FILE *f;
+
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strstr(line, "Function call interrupts"))
+			continue;
+		p = strchr(line, ':');
+		if (!p)
+			break;
+		sum = 0;
+		for (p++;; p = end) {
+			long long v = strtoll(p, &end, 10);
+
+			if (end == p)
+				break;
+			sum += v;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
 }
 
 #endif /* _WQ_SELFTEST_H */
