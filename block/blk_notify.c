@@ -40,6 +40,9 @@
 #include <linux/workqueue.h>
 #include "blk.h"
 
+/* The record's size is part of the ABI: new fields go at the end. */
+static_assert(sizeof(struct block_notification) == BLOCK_NOTIFICATION_SIZE_VER0);
+
 /* Errors a disk keeps between two runs of its work item: a power of 2. */
 #define BLK_NOTIFY_RING		64
 

@@ -35,6 +35,9 @@
 #include <linux/watch_queue.h>
 #include <net/net_namespace.h>
 
+/* The IDs and the subject end the record, after its first version. */
+static_assert(sizeof(struct ns_notification) == NS_NOTIFICATION_SIZE_VER1);
+
 /*
  * On while any namespace watch exists: the posting paths' only cost.  Any
  * user may add and remove a watch on a user namespace of its own, and each

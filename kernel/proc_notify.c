@@ -32,6 +32,9 @@
 #include <linux/user_namespace.h>
 #include <linux/watch_queue.h>
 
+/* The record's size is part of the ABI: new fields go at the end. */
+static_assert(sizeof(struct proc_notification) == PROC_NOTIFICATION_SIZE_VER0);
+
 /*
  * On while any process event watch exists: the hooks' only cost.  Any user
  * may add and remove a watch on a pid namespace of its own, and each
