@@ -421,7 +421,7 @@ static const struct watch_object_ops blk_notify_watch_ops = {
  * @file: An open file, O_PATH included.
  *
  * The caller needs read access to the node, as open(O_RDONLY) would check
- * it, on a mount that allows device nodes; or CAP_SYS_ADMIN.
+ * it, where open() honours device nodes (may_open_dev()); or CAP_SYS_ADMIN.
  *
  * Return: The block device, for blkdev_put_no_open(); ERR_PTR(-ENOTBLK) if
  * @file is not a block device node, ERR_PTR(-EACCES) without permission,
@@ -436,7 +436,12 @@ static struct block_device *blk_notify_bdev_of(struct file *file)
 	if (!S_ISBLK(inode->i_mode))
 		return ERR_PTR(-ENOTBLK);
 	if (!capable(CAP_SYS_ADMIN)) {
-		if (file->f_path.mnt->mnt_flags & MNT_NODEV)
+		/*
+		 * As open() would: not on a nodev mount, nor on a filesystem
+		 * that a user namespace mounted (SB_I_NODEV), where the owner
+		 * of the namespace makes the nodes and their numbers up.
+		 */
+		if (!may_open_dev(&file->f_path))
 			return ERR_PTR(-EACCES);
 		ret = inode_permission(file_mnt_idmap(file), inode, MAY_READ);
 		if (ret)
