@@ -159,30 +159,6 @@ static long block_watch(int qfd, int obj_fd, int id)
 				      id));
 }
 
-/* Open a queue with room for @nr records of this type, either transport. */
-static int queue_open_big(struct wq_queue *q, int use_pipe, unsigned int nr)
-{
-	int ret;
-
-	memset(q, 0, sizeof(*q));
-	q->use_pipe = use_pipe;
-	q->fd = -1;
-	q->wfd = -1;
-	q->q.fd = -1;
-	if (use_pipe) {
-		ret = wq_open_pipe(nr, &q->wfd);
-		if (ret < 0)
-			return ret;
-		q->fd = ret;
-		return 0;
-	}
-	ret = watchq_open(&q->q, (uint64_t)nr * 64);
-	if (ret < 0)
-		return ret;
-	q->fd = q->q.fd;
-	return 0;
-}
-
 /* Counts of what a queue held. */
 struct tally {
 	int errors;		/* IO_ERROR and MEDIUM_ERROR records */
@@ -684,7 +660,8 @@ TEST_F(blk, collector_dropped)
 
 	if (variant->irqmode != 0)
 		SKIP(return, "the burst completes in the submitter (irqmode 0)");
-	ASSERT_EQ(0, queue_open_big(&big, variant->use_pipe, 512));
+	ASSERT_EQ(0, wq_queue_open_sized(&big, variant->use_pipe, 512,
+					 (uint64_t)512 * 64));
 	ASSERT_EQ(0, block_watch(big.fd, self->dfd, 6));
 	ASSERT_EQ(0, pthread_create(&th, NULL, burst_thread, &b));
 	pthread_join(th, NULL);

@@ -174,7 +174,17 @@ struct wq_queue {
 	size_t pend_len, pend_off;
 };
 
-static inline int wq_queue_open(struct wq_queue *q, int use_pipe)
+/**
+ * wq_queue_open_sized - Open a queue of either transport, of a given size
+ * @q: The queue.
+ * @use_pipe: A notification pipe rather than /dev/watch_queue.
+ * @notes: The pipe's size, in notes.
+ * @ring_bytes: The ring's size, in bytes.
+ *
+ * Return: 0 or -errno.
+ */
+static inline int wq_queue_open_sized(struct wq_queue *q, int use_pipe,
+				      unsigned int notes, uint64_t ring_bytes)
 {
 	int ret;
 
@@ -184,17 +194,22 @@ static inline int wq_queue_open(struct wq_queue *q, int use_pipe)
 	q->wfd = -1;
 	q->q.fd = -1;
 	if (use_pipe) {
-		ret = wq_open_pipe(WQ_PIPE_NOTES, &q->wfd);
+		ret = wq_open_pipe(notes, &q->wfd);
 		if (ret < 0)
 			return ret;
 		q->fd = ret;
 		return 0;
 	}
-	ret = watchq_open(&q->q, WQ_RING_SIZE);
+	ret = watchq_open(&q->q, ring_bytes);
 	if (ret < 0)
 		return ret;
 	q->fd = q->q.fd;
 	return 0;
+}
+
+static inline int wq_queue_open(struct wq_queue *q, int use_pipe)
+{
+	return wq_queue_open_sized(q, use_pipe, WQ_PIPE_NOTES, WQ_RING_SIZE);
 }
 
 /* Close the queue, which removes its watches; 0 or -errno of close(). */
