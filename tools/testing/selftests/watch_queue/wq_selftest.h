@@ -462,6 +462,27 @@ static inline int wq_write_file(const char *path, const char *text)
 	return close(fd);
 }
 
+/* The value of the line of /proc/meminfo that starts with @key, or -1. */
+static inline long wq_meminfo_kib(const char *key)
+{
+	size_t len = strlen(key);
+	char line[128];
+	long kib = -1;
+	FILE *f;
+
+	f = fopen("/proc/meminfo", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, len)) {
+			kib = strtol(line + len, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return kib;
+}
+
 /* Become uid and gid 65534 with no supplementary groups: no capabilities. */
 static inline int wq_become_nobody(void)
 {
