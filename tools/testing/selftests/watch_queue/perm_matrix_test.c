@@ -406,4 +406,146 @@ TEST_F_TIMEOUT(matrix, who_may_watch_what, 300)
 	EXPECT_EQ(0, (int)skipped);
 }
 
+/*
+ * What mount records tell a chrooted watcher.  Mount IDs it may learn are
+ * those statmount() gives it: of the mounts it can reach, and their
+ * parents as statmount() reports them (the parent of the mount at the
+ * chroot's root is outside it, and statmount() says so, as mountinfo
+ * does); and mounts made inside the chroot that are gone before it could
+ * look, whose IDs root tells it.  Records must tell it no other ID.
+ */
+#define JAIL		DIR "/jail"
+#define JAIL_PATHS	3
+
+static const char * const jail_paths[JAIL_PATHS] = { "/m", "/m/a", "/m/b" };
+
+/* Add the IDs statmount() gives for the mounts at jail_paths to @known. */
+static int learn_ids(__u64 *known, int n, int max)
+{
+	struct statmount sm;
+	int i;
+
+	for (i = 0; i < JAIL_PATHS && n + 2 <= max; i++) {
+		if (wq_statmount_path(jail_paths[i], STATMOUNT_MNT_BASIC, &sm,
+				      sizeof(sm)))
+			continue;
+		known[n++] = sm.mnt_id;
+		known[n++] = sm.mnt_parent_id;
+	}
+	return n;
+}
+
+static int is_known(const __u64 *known, int n, __u64 id)
+{
+	while (n--)
+		if (known[n] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * The steps root takes outside the chroot, one a round.  *@inside is set
+ * to the ID of a mount it made inside the chroot, which the watcher may be
+ * told of even if it is gone before the watcher could look; else 0.
+ */
+static int jail_step(int step, __u64 *inside)
+{
+	*inside = 0;
+	switch (step) {
+	case 0:		/* ATTACH below the watched mount */
+		if (mount("a", JAIL "/m/a", "tmpfs", 0, NULL))
+			return -1;
+		*inside = wq_mount_id(AT_FDCWD, JAIL "/m/a", 0);
+		return 0;
+	case 1:		/* ATTR of the watched mount itself */
+		return mount(NULL, JAIL "/m", NULL,
+			     MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+	case 2:		/* MOVE_FROM: a leaves for a mount outside */
+		return mount(JAIL "/m/a", DIR "/out/x", NULL, MS_MOVE, NULL);
+	case 3:		/* ATTACH, then DETACH */
+		if (mount("b", JAIL "/m/b", "tmpfs", 0, NULL))
+			return -1;
+		*inside = wq_mount_id(AT_FDCWD, JAIL "/m/b", 0);
+		return umount2(JAIL "/m/b", 0);
+	}
+	return -1;
+}
+
+#define JAIL_STEPS	4
+
+TEST_F_TIMEOUT(matrix, chrooted_records_tell_no_more_than_statmount, 120)
+{
+	int ready[2], go[2], status, step;
+	char c;
+	pid_t pid;
+
+	umount2(JAIL "/m", MNT_DETACH);
+	umount2(DIR "/out", MNT_DETACH);
+	mkdir(JAIL, 0755);
+	mkdir(JAIL "/m", 0755);
+	mkdir(DIR "/out", 0755);
+	ASSERT_EQ(0, mount("out", DIR "/out", "tmpfs", 0, "mode=0755"));
+	ASSERT_EQ(0, mkdir(DIR "/out/x", 0755));
+	ASSERT_EQ(0, mount("m", JAIL "/m", "tmpfs", 0, "mode=0755"));
+	ASSERT_EQ(0, mkdir(JAIL "/m/a", 0755));
+	ASSERT_EQ(0, mkdir(JAIL "/m/b", 0755));
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		unsigned char buf[WQ_REC_MAX];
+		struct mount_notification *n = (void *)buf;
+		int nk = 0, bad = 0, recs = 0;
+		__u64 known[64], inside;
+		struct wq_queue q;
+
+		if (wq_queue_open_sized(&q, variant->use_pipe, 64, 16384) ||
+		    chroot(JAIL) || chdir("/") || wq_become_nobody())
+			_exit(100);
+		if (wq_mount_watch(AT_FDCWD, "/m", AT_RECURSIVE, q.fd, 1))
+			_exit(101);
+		for (step = 0; step < JAIL_STEPS; step++) {
+			nk = learn_ids(known, nk, 64);
+			if (write(ready[1], "r", 1) != 1 ||
+			    read(go[0], &inside, sizeof(inside)) != sizeof(inside))
+				_exit(102);
+			if (inside)
+				known[nk++] = inside;
+			while (wq_queue_next(&q, buf, sizeof(buf), 500) > 0) {
+				if (wq_type(&n->watch) != WATCH_TYPE_MOUNT_NOTIFY)
+					continue;
+				recs++;
+				nk = learn_ids(known, nk, 64);
+				if (is_known(known, nk, n->mnt_id) &&
+				    is_known(known, nk, n->mnt_parent_id))
+					continue;
+				bad++;
+				fprintf(stderr, "# step %d: subtype %u: %llu on %llu, unknown\n",
+					step, wq_subtype(&n->watch),
+					(unsigned long long)n->mnt_id,
+					(unsigned long long)n->mnt_parent_id);
+			}
+		}
+		fprintf(stderr, "# %d records, %d with an ID statmount() does not give\n",
+			recs, bad);
+		_exit(bad ? 1 : recs < JAIL_STEPS + 1 ? 2 : 0);
+	}
+	for (step = 0; step < JAIL_STEPS; step++) {
+		__u64 inside;
+
+		ASSERT_EQ(1, read(ready[0], &c, 1));
+		ASSERT_EQ(0, jail_step(step, &inside))
+			TH_LOG("step %d: %s", step, strerror(errno));
+		ASSERT_EQ((ssize_t)sizeof(inside),
+			  write(go[1], &inside, sizeof(inside)));
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	umount2(DIR "/out/x", MNT_DETACH);
+	umount2(DIR "/out", MNT_DETACH);
+	umount2(JAIL "/m", MNT_DETACH);
+}
+
 TEST_HARNESS_MAIN
