@@ -104,7 +104,7 @@ static int nr_workers;
 /* Record the first finding; every later one is counted. */
 static void finding(const char *fmt, ...)
 {
-	char buf[FUZZ_MSG];
+	char buf[FUZZ_MSG], line[FUZZ_MSG + 32];
 	va_list ap;
 	int n;
 
@@ -112,7 +112,10 @@ static void finding(const char *fmt, ...)
 	n = snprintf(buf, sizeof(buf), "seed %u pid %d: ", fuzz_seed, getpid());
 	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "# fuzz: found: %s\n", buf);
+	/* write(), not stdio: a forked child must not wait for its lock. */
+	n = snprintf(line, sizeof(line), "# fuzz: found: %s\n", buf);
+	if (write(2, line, n) < 0)
+		n = 0;
 	if (__atomic_fetch_add(&sh->findings, 1, __ATOMIC_SEQ_CST) == 0)
 		memcpy(sh->msg, buf, sizeof(buf));
 }
@@ -794,6 +797,11 @@ static void op_mmap(struct fthread *t)
 	count(addr == MAP_FAILED ? -1 : 0);
 	if (addr == MAP_FAILED)
 		return;
+	/* A raw SETUP on this descriptor (a random fd) may have come between. */
+	if (!sized && !watchq_get_info(s->fd, &info) && info.mmap_len) {
+		sized = 1;
+		total = info.mmap_len / pg;
+	}
 	if (!sized || off + len > total || flags != MAP_SHARED ||
 	    (prot & PROT_EXEC))
 		finding("mmap of pages %zu+%zu of %zu, prot %#x flags %#x worked",
