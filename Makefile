@@ -84,10 +84,15 @@ BENCH_PAIRS	?= 3
 BENCH_TIMEOUT	?= 7200
 BENCH_CASES	?=
 BENCH_REPS	?=
+# make fuzz: the fuzzer alone, with a seed (default: the time) and a number
+# of operations (default: the fuzzer's own, what make check runs).
+SEED		?=
+OPS		?=
+FUZZ_TIMEOUT	?= 7200
 
 .PHONY: help deps source tree kconfig kernel headers userprogs initramfs \
 	disk run shell check check-pristine guest-run lint patches patches-check \
-	bench bench-smoke \
+	bench bench-smoke fuzz \
 	clean distclean
 
 help:
@@ -105,6 +110,9 @@ help:
 	@echo "make patches    the series as upstream would receive it: build/patches/"
 	@echo "make patches-check"
 	@echo "                git am it on the base, build and checkpatch after each patch"
+	@echo "make fuzz [SEED=n] [OPS=n]"
+	@echo "                the fuzzer alone on the debug kernel, e.g. to rerun the seed"
+	@echo "                a failure printed, or longer than make check does"
 	@echo "make guest-run SCRIPT=file [FILES=dir]"
 	@echo "                run a script as root in the guest, files at /extra"
 	@echo "make clean      remove build output but keep the base tree and ccache"
@@ -208,6 +216,17 @@ bench-smoke: kernel initramfs disk
 	@echo "[7/7] booting the debug kernel for the benchmark's smoke run"
 	@$(BOOT) --mode script --script $(TOP)/harness/guest/bench-smoke.sh \
 		--timeout $(RUN_TIMEOUT)
+
+# The fuzzer alone (fuzz_test of the selftests, which make check runs for
+# its default number of operations): harness/guest/fuzz.sh in the guest,
+# with SEED and OPS in /extra/fuzz.env.  Exit status: the verdict, which
+# a kernel report (kmemleak's too) makes a failure.
+fuzz: kernel initramfs disk
+	@rm -rf $(B)/fuzz && mkdir -p $(B)/fuzz
+	@printf 'WQ_FUZZ_SEED=%s\nWQ_FUZZ_OPS=%s\n' '$(SEED)' '$(OPS)' >$(B)/fuzz/fuzz.env
+	@echo "[7/7] booting the debug kernel for the fuzzer (log: build/logs/guest-run-console.log)"
+	@$(BOOT) --mode script --script $(TOP)/harness/guest/fuzz.sh --files $(B)/fuzz \
+		--timeout $(FUZZ_TIMEOUT)
 
 guest-run: kernel initramfs disk
 	@if [ -z "$(SCRIPT)" ]; then \
