@@ -299,20 +299,35 @@ void __blk_notify_ro(struct gendisk *disk, bool read_only)
 }
 
 /**
- * __blk_notify_del - End the watches of a disk being deleted
+ * blk_notify_del - End the watches of a disk being deleted
  * @disk: The disk, dead, with no request in flight.
  *
  * Once no completion can see the state any more, the errors left in the
  * ring are posted, then each watch gets a removal notice carrying the
  * diskseq.
  *
+ * del_gendisk() unhashed the disk's inodes, so that disk_live() is false,
+ * before it calls this; blk_notify_add() tests disk_live() under
+ * blk_notify_lock.  So the pointer is read under that lock too, whether
+ * the disk was watched or not: an add that found the disk live has made
+ * its state before this takes the lock, and its watch is ended here; an
+ * add after finds the disk dead and fails with -ENOENT.  Testing the
+ * pointer without the lock could miss a state made in between, whose
+ * watches would outlive the disk.
+ *
+ * A disk is watched only after add_disk() made it live (bdev_add(), its
+ * last step, which can't fail), and a live disk always goes through
+ * del_gendisk() before its release: no other path needs to free the
+ * state.
+ *
  * Context: Process context; sleeps.
  */
-void __blk_notify_del(struct gendisk *disk)
+void blk_notify_del(struct gendisk *disk)
 {
 	struct blk_notify *bn;
 
 	mutex_lock(&blk_notify_lock);
+	WARN_ON_ONCE(disk_live(disk));
 	bn = rcu_replace_pointer(disk->blk_notify, NULL,
 				 lockdep_is_held(&blk_notify_lock));
 	mutex_unlock(&blk_notify_lock);
@@ -346,11 +361,13 @@ static void blk_notify_release_watch(struct watch *watch)
  * @watch: The watch, for watch_queue_set_watch().
  * @spare: A watch list to use if the disk has none.
  *
- * The disk's state is made on its first watch, charged to the watcher.
- * The errors it holds are posted first, so that the new watch gets only
- * those taken down after it was added.  The state is allocated before
- * blk_notify_lock is taken: del_gendisk() takes that lock with the
- * disk's queue frozen, and reclaim may write to the disk.
+ * The disk's state is made on its first watch, charged to the watcher,
+ * only while the disk is live under blk_notify_lock (see
+ * blk_notify_del()).  The errors it holds are posted first, so that
+ * the new watch gets only those taken down after it was added.
+ * The state is allocated before blk_notify_lock is taken: del_gendisk()
+ * takes that lock with the disk's queue frozen, and reclaim may write to
+ * the disk.
  *
  * Return: 0, -EBUSY if the queue already watches the disk, -ENOENT if the
  * queue was closed or the disk is being deleted, or -ENOMEM.

@@ -10,9 +10,11 @@
  * status; a burst that outruns the disk's collector counted in a DROPPED
  * record; a queue overflowed, counted in lost; read-only changes by
  * BLKROSET and by a SCSI disk's write protection; removal (configfs
- * power=0, and during an error storm) with its removal notice; closing
- * queues during an error storm; who may watch (read access to the node,
- * or CAP_SYS_ADMIN) and every bad argument.
+ * power=0, and during an error storm) with its removal notice; watches
+ * added while the disk is deleted, each removed or refused; a watch added
+ * after a burst gets none of it; closing queues during an error storm; who
+ * may watch (read access to the node where open() honours it, or
+ * CAP_SYS_ADMIN) and every bad argument.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -677,6 +679,114 @@ TEST_F(blk, collector_dropped)
 	EXPECT_LE(1, t.dropped_recs);
 	EXPECT_LE(64, t.errors);
 	wq_queue_close(&big);
+}
+
+#define RACE_ROUNDS	25
+#define RACE_QUEUES	64
+
+/* Watches added, one a queue, while the disk is deleted. */
+struct adder {
+	struct wq_queue *qs;
+	int fd;			/* an O_PATH descriptor of the node */
+	int go;
+	int delay_us;		/* before the first add */
+	int added;		/* qs[0] to qs[added - 1] watch the disk */
+	int err;		/* the errno of the add that failed, or 0 */
+};
+
+static void *adder_thread(void *arg)
+{
+	struct adder *a = arg;
+	int i;
+
+	while (!__atomic_load_n(&a->go, __ATOMIC_ACQUIRE))
+		;
+	usleep(a->delay_us);
+	for (i = 0; i < RACE_QUEUES; i++) {
+		if (block_watch(a->qs[i].fd, a->fd, 1)) {
+			a->err = errno;
+			break;
+		}
+		a->added++;
+	}
+	return NULL;
+}
+
+/*
+ * Watches added from one thread while another deletes the disk (configfs
+ * power=0, then rmdir), many rounds on 2 CPUs, each starting at a random
+ * point of the deletion (the first watch, which makes the disk's state,
+ * is the one that can race with it): each add either fails (the
+ * node names no disk any more: ENXIO; the disk is going: ENOENT) or sets
+ * a watch that gets its removal notice.  A watch added as the disk goes
+ * and missed by its deletion would get none, and would point at a freed
+ * disk (KASAN) or leak the disk's state (kmemleak).
+ */
+TEST_F_TIMEOUT(blk, add_during_delete, 600)
+{
+	unsigned char buf[WQ_REC_MAX];
+	const struct watch_notification *n = (const void *)buf;
+	int round, i, failed_adds = 0, raced = 0, watches = 0;
+	long long start = wq_now_ms();
+	__u32 seed = getpid();
+	struct wq_queue *qs;
+	struct nullb nb;
+	pthread_t th;
+	ssize_t len;
+
+	if (variant->irqmode != 0)
+		SKIP(return, "one completion mode is enough");
+	qs = calloc(RACE_QUEUES, sizeof(*qs));
+	ASSERT_NE(NULL, qs);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		struct adder a = {
+			.qs = qs, .delay_us = wq_rand(&seed) % 3000,
+		};
+
+		for (i = 0; i < RACE_QUEUES; i++)
+			ASSERT_EQ(0, wq_queue_open(&qs[i],
+						   (variant->use_pipe + i) & 1));
+		ASSERT_EQ(0, nullb_create(&nb, "r", 0, NULL));
+		a.fd = open(nb.node, O_PATH | O_CLOEXEC);
+		ASSERT_LE(0, a.fd);
+		ASSERT_EQ(0, pthread_create(&th, NULL, adder_thread, &a));
+		__atomic_store_n(&a.go, 1, __ATOMIC_RELEASE);
+		usleep(wq_rand(&seed) % 3000);
+		ASSERT_EQ(0, nullb_power_off(&nb));
+		pthread_join(th, NULL);
+		nullb_destroy(&nb);
+		close(a.fd);
+
+		if (a.err) {
+			failed_adds++;
+			EXPECT_TRUE(a.err == ENXIO || a.err == ENOENT ||
+				    a.err == ENODEV)
+				TH_LOG("round %d add %d: %s", round, a.added,
+				       strerror(a.err));
+		}
+		if (a.err && a.added)
+			raced++;
+		watches += a.added;
+		for (i = 0; i < a.added; i++) {
+			len = wq_queue_next(&qs[i], buf, sizeof(buf), WAIT_MS);
+			EXPECT_EQ((ssize_t)sizeof(struct watch_notification_removal),
+				  len)
+				TH_LOG("round %d watch %d of %d: no removal notice",
+				       round, i, a.added);
+			if (len > 0) {
+				EXPECT_EQ(WATCH_TYPE_META, (int)wq_type(n));
+				EXPECT_EQ(WATCH_META_REMOVAL_NOTIFICATION,
+					  (int)wq_subtype(n));
+			}
+		}
+		for (i = 0; i < RACE_QUEUES; i++)
+			ASSERT_EQ(0, wq_queue_close(&qs[i]));
+		if (_metadata->exit_code)
+			break;
+	}
+	TH_LOG("%d rounds, %lld ms: %d watches removed, %d adds refused (%d after adds)",
+	       round, wq_now_ms() - start, watches, failed_adds, raced);
+	free(qs);
 }
 
 /*
