@@ -208,6 +208,51 @@ static bool blk_notify_drain(struct blk_notify *bn, unsigned int max)
 }
 
 /**
+ * blk_notify_flush - Post every error taken down so far, in order
+ * @bn: The disk's state.
+ *
+ * The errors in the ring, and the count of those dropped after them, are
+ * taken as they are on entry: all are posted, to the watches there now,
+ * then the count.  Errors taken down meanwhile are left to the work item.
+ * Only this and the work item take errors out, both under
+ * @bn->post_mutex: at most a ring's worth is posted.
+ *
+ * Context: Process context, @bn->post_mutex held.
+ */
+static void blk_notify_flush(struct blk_notify *bn)
+{
+	struct blk_notify_error e;
+	unsigned int end;
+	u64 dropped;
+	bool have;
+
+	lockdep_assert_held(&bn->post_mutex);
+	raw_spin_lock_irq(&bn->lock);
+	end = bn->head;
+	dropped = bn->dropped;
+	bn->dropped = 0;
+	raw_spin_unlock_irq(&bn->lock);
+
+	for (;;) {
+		raw_spin_lock_irq(&bn->lock);
+		have = bn->tail != end;
+		if (have) {
+			e = bn->ring[bn->tail % BLK_NOTIFY_RING];
+			bn->tail++;
+		}
+		raw_spin_unlock_irq(&bn->lock);
+		if (!have)
+			break;
+		if (e.dropped)
+			blk_notify_post_dropped(bn, e.dropped);
+		blk_notify_post_error(bn, &e);
+	}
+	/* The errors dropped after the last one kept, before entry. */
+	if (dropped)
+		blk_notify_post_dropped(bn, dropped);
+}
+
+/**
  * blk_notify_work - Post the errors that completions took down
  * @work: The disk's work item.
  *
@@ -288,8 +333,7 @@ void __blk_notify_ro(struct gendisk *disk, bool read_only)
 				       lockdep_is_held(&blk_notify_lock));
 	if (bn) {
 		mutex_lock(&bn->post_mutex);
-		if (blk_notify_drain(bn, BLK_NOTIFY_RING))
-			queue_work(system_wq, &bn->work);
+		blk_notify_flush(bn);
 		blk_notify_build(&n, disk, NOTIFY_BLOCK_READONLY,
 				 read_only ? NOTIFY_BLOCK_IS_NOW_RO : 0);
 		blk_notify_post(bn, &n);
@@ -337,8 +381,8 @@ void blk_notify_del(struct gendisk *disk)
 	synchronize_rcu();
 	cancel_work_sync(&bn->work);
 	mutex_lock(&bn->post_mutex);
-	/* Nothing adds to the ring now: at most a ring and a count are left. */
-	blk_notify_drain(bn, BLK_NOTIFY_RING + 1);
+	/* Nothing adds to the ring now: this posts all that is left. */
+	blk_notify_flush(bn);
 	mutex_unlock(&bn->post_mutex);
 
 	remove_watch_list(bn->wlist, disk->diskseq);
@@ -363,8 +407,9 @@ static void blk_notify_release_watch(struct watch *watch)
  *
  * The disk's state is made on its first watch, charged to the watcher,
  * only while the disk is live under blk_notify_lock (see
- * blk_notify_del()).  The errors it holds are posted first, so that
- * the new watch gets only those taken down after it was added.
+ * blk_notify_del()).  All the errors it holds, and the count of those it
+ * dropped, are posted first: the new watch gets only what is taken down
+ * after it was added.
  * The state is allocated before blk_notify_lock is taken: del_gendisk()
  * takes that lock with the disk's queue frozen, and reclaim may write to
  * the disk.
@@ -411,10 +456,12 @@ static int blk_notify_add(void *object, struct watch *watch,
 		*spare = NULL;
 		rcu_assign_pointer(disk->blk_notify, bn);
 	}
-	/* Errors taken down before the watch go to the watches before it. */
+	/*
+	 * Errors taken down before the watch go to the watches before it,
+	 * all of them and the count of those dropped: none reaches it.
+	 */
 	mutex_lock(&bn->post_mutex);
-	if (blk_notify_drain(bn, BLK_NOTIFY_RING))
-		queue_work(system_wq, &bn->work);
+	blk_notify_flush(bn);
 	ret = add_watch_to_object(watch, bn->wlist);
 	mutex_unlock(&bn->post_mutex);
 out:
