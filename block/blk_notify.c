@@ -34,6 +34,7 @@
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/watch_queue.h>
@@ -524,10 +525,11 @@ static struct block_device *blk_notify_bdev_of(struct file *file)
  *
  * The disk is named by a descriptor of its device node, or of one of its
  * partitions' (WATCH_OBJECT_FD), which may be an O_PATH one: watching
- * opens nothing.
+ * opens nothing.  An LSM may refuse the watch (security_watch_block()),
+ * once the node's permission was checked.
  *
  * Return: 0, or -EINVAL, -EBADF, -ENOTBLK, -EACCES, -ENXIO, -ENOENT,
- * -EBUSY, -EEXIST, -EAGAIN, -ENOMEM.
+ * -EBUSY, -EEXIST, -EAGAIN, -ENOMEM, or an LSM's error.
  */
 static long blk_notify_watch(struct watch_queue *wqueue,
 			     const struct watch_queue_watch *w)
@@ -544,8 +546,10 @@ static long blk_notify_watch(struct watch_queue *wqueue,
 	bdev = blk_notify_bdev_of(fd_file(f));
 	if (IS_ERR(bdev))
 		return PTR_ERR(bdev);
-	ret = watch_queue_set_watch(wqueue, w, bdev->bd_disk,
-				    &blk_notify_watch_ops);
+	ret = security_watch_block(fd_file(f), bdev);
+	if (!ret)
+		ret = watch_queue_set_watch(wqueue, w, bdev->bd_disk,
+					    &blk_notify_watch_ops);
 	blkdev_put_no_open(bdev);
 	return ret;
 }
