@@ -908,6 +908,65 @@ TEST_F(blk, permission)
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
+/*
+ * uid 65534 watching through a node of mode 0666 on tmpfs: allowed where
+ * the mount honours device nodes, EACCES on a nodev mount (where open()
+ * would refuse it too), however open the node's mode.
+ */
+TEST_F(blk, nodev_mount)
+{
+	const unsigned long flags[2] = { MS_NODEV, 0 };
+	char dir[2][64], node[2][80];
+	int i, status;
+	pid_t pid;
+
+	if (variant->irqmode != 0)
+		SKIP(return, "one completion mode is enough");
+	for (i = 0; i < 2; i++) {
+		snprintf(dir[i], sizeof(dir[i]), "/tmp/wqb-nodev.XXXXXX");
+		ASSERT_NE(NULL, mkdtemp(dir[i]));
+		ASSERT_EQ(0, mount("wqbnodev", dir[i], "tmpfs", flags[i],
+				   "mode=0755"));
+		snprintf(node[i], sizeof(node[i]), "%s/disk", dir[i]);
+		ASSERT_EQ(0, mknod(node[i], S_IFBLK | 0666, self->nb.rdev));
+		ASSERT_EQ(0, chmod(node[i], 0666));
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct wq_queue q;
+		int fd;
+
+		if (wq_become_nobody())
+			_exit(10);
+		if (wq_queue_open(&q, variant->use_pipe))
+			_exit(11);
+		/* nodev: refused, as open() refuses it. */
+		fd = open(node[0], O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			_exit(12);
+		if (block_watch(q.fd, fd, 1) != -1 || errno != EACCES)
+			_exit(13);
+		if (open(node[0], O_RDONLY) >= 0 || errno != EACCES)
+			_exit(14);
+		close(fd);
+		/* The same node where device nodes are honoured: allowed. */
+		fd = open(node[1], O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			_exit(15);
+		if (block_watch(q.fd, fd, 1))
+			_exit(16);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	for (i = 0; i < 2; i++) {
+		umount2(dir[i], MNT_DETACH);
+		rmdir(dir[i]);
+	}
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
 /* Bad arguments: not a block node, a closed fd, a path, an ID. */
 TEST_F(blk, bad_arguments)
 {
