@@ -34,6 +34,7 @@
 #include <linux/kdev_t.h>
 #include <linux/mount.h>
 #include <linux/mutex.h>
+#include <linux/security.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/watch_queue.h>
@@ -208,6 +209,51 @@ static bool blk_notify_drain(struct blk_notify *bn, unsigned int max)
 }
 
 /**
+ * blk_notify_flush - Post every error taken down so far, in order
+ * @bn: The disk's state.
+ *
+ * The errors in the ring, and the count of those dropped after them, are
+ * taken as they are on entry: all are posted, to the watches there now,
+ * then the count.  Errors taken down meanwhile are left to the work item.
+ * Only this and the work item take errors out, both under
+ * @bn->post_mutex: at most a ring's worth is posted.
+ *
+ * Context: Process context, @bn->post_mutex held.
+ */
+static void blk_notify_flush(struct blk_notify *bn)
+{
+	struct blk_notify_error e;
+	unsigned int end;
+	u64 dropped;
+	bool have;
+
+	lockdep_assert_held(&bn->post_mutex);
+	raw_spin_lock_irq(&bn->lock);
+	end = bn->head;
+	dropped = bn->dropped;
+	bn->dropped = 0;
+	raw_spin_unlock_irq(&bn->lock);
+
+	for (;;) {
+		raw_spin_lock_irq(&bn->lock);
+		have = bn->tail != end;
+		if (have) {
+			e = bn->ring[bn->tail % BLK_NOTIFY_RING];
+			bn->tail++;
+		}
+		raw_spin_unlock_irq(&bn->lock);
+		if (!have)
+			break;
+		if (e.dropped)
+			blk_notify_post_dropped(bn, e.dropped);
+		blk_notify_post_error(bn, &e);
+	}
+	/* The errors dropped after the last one kept, before entry. */
+	if (dropped)
+		blk_notify_post_dropped(bn, dropped);
+}
+
+/**
  * blk_notify_work - Post the errors that completions took down
  * @work: The disk's work item.
  *
@@ -288,8 +334,7 @@ void __blk_notify_ro(struct gendisk *disk, bool read_only)
 				       lockdep_is_held(&blk_notify_lock));
 	if (bn) {
 		mutex_lock(&bn->post_mutex);
-		if (blk_notify_drain(bn, BLK_NOTIFY_RING))
-			queue_work(system_wq, &bn->work);
+		blk_notify_flush(bn);
 		blk_notify_build(&n, disk, NOTIFY_BLOCK_READONLY,
 				 read_only ? NOTIFY_BLOCK_IS_NOW_RO : 0);
 		blk_notify_post(bn, &n);
@@ -299,20 +344,35 @@ void __blk_notify_ro(struct gendisk *disk, bool read_only)
 }
 
 /**
- * __blk_notify_del - End the watches of a disk being deleted
+ * blk_notify_del - End the watches of a disk being deleted
  * @disk: The disk, dead, with no request in flight.
  *
  * Once no completion can see the state any more, the errors left in the
  * ring are posted, then each watch gets a removal notice carrying the
  * diskseq.
  *
+ * del_gendisk() unhashed the disk's inodes, so that disk_live() is false,
+ * before it calls this; blk_notify_add() tests disk_live() under
+ * blk_notify_lock.  So the pointer is read under that lock too, whether
+ * the disk was watched or not: an add that found the disk live has made
+ * its state before this takes the lock, and its watch is ended here; an
+ * add after finds the disk dead and fails with -ENOENT.  Testing the
+ * pointer without the lock could miss a state made in between, whose
+ * watches would outlive the disk.
+ *
+ * A disk is watched only after add_disk() made it live (bdev_add(), its
+ * last step, which can't fail), and a live disk always goes through
+ * del_gendisk() before its release: no other path needs to free the
+ * state.
+ *
  * Context: Process context; sleeps.
  */
-void __blk_notify_del(struct gendisk *disk)
+void blk_notify_del(struct gendisk *disk)
 {
 	struct blk_notify *bn;
 
 	mutex_lock(&blk_notify_lock);
+	WARN_ON_ONCE(disk_live(disk));
 	bn = rcu_replace_pointer(disk->blk_notify, NULL,
 				 lockdep_is_held(&blk_notify_lock));
 	mutex_unlock(&blk_notify_lock);
@@ -322,8 +382,8 @@ void __blk_notify_del(struct gendisk *disk)
 	synchronize_rcu();
 	cancel_work_sync(&bn->work);
 	mutex_lock(&bn->post_mutex);
-	/* Nothing adds to the ring now: at most a ring and a count are left. */
-	blk_notify_drain(bn, BLK_NOTIFY_RING + 1);
+	/* Nothing adds to the ring now: this posts all that is left. */
+	blk_notify_flush(bn);
 	mutex_unlock(&bn->post_mutex);
 
 	remove_watch_list(bn->wlist, disk->diskseq);
@@ -346,11 +406,14 @@ static void blk_notify_release_watch(struct watch *watch)
  * @watch: The watch, for watch_queue_set_watch().
  * @spare: A watch list to use if the disk has none.
  *
- * The disk's state is made on its first watch, charged to the watcher.
- * The errors it holds are posted first, so that the new watch gets only
- * those taken down after it was added.  The state is allocated before
- * blk_notify_lock is taken: del_gendisk() takes that lock with the
- * disk's queue frozen, and reclaim may write to the disk.
+ * The disk's state is made on its first watch, charged to the watcher,
+ * only while the disk is live under blk_notify_lock (see
+ * blk_notify_del()).  All the errors it holds, and the count of those it
+ * dropped, are posted first: the new watch gets only what is taken down
+ * after it was added.
+ * The state is allocated before blk_notify_lock is taken: del_gendisk()
+ * takes that lock with the disk's queue frozen, and reclaim may write to
+ * the disk.
  *
  * Return: 0, -EBUSY if the queue already watches the disk, -ENOENT if the
  * queue was closed or the disk is being deleted, or -ENOMEM.
@@ -394,10 +457,12 @@ static int blk_notify_add(void *object, struct watch *watch,
 		*spare = NULL;
 		rcu_assign_pointer(disk->blk_notify, bn);
 	}
-	/* Errors taken down before the watch go to the watches before it. */
+	/*
+	 * Errors taken down before the watch go to the watches before it,
+	 * all of them and the count of those dropped: none reaches it.
+	 */
 	mutex_lock(&bn->post_mutex);
-	if (blk_notify_drain(bn, BLK_NOTIFY_RING))
-		queue_work(system_wq, &bn->work);
+	blk_notify_flush(bn);
 	ret = add_watch_to_object(watch, bn->wlist);
 	mutex_unlock(&bn->post_mutex);
 out:
@@ -460,10 +525,11 @@ static struct block_device *blk_notify_bdev_of(struct file *file)
  *
  * The disk is named by a descriptor of its device node, or of one of its
  * partitions' (WATCH_OBJECT_FD), which may be an O_PATH one: watching
- * opens nothing.
+ * opens nothing.  An LSM may refuse the watch (security_watch_block()),
+ * once the node's permission was checked.
  *
  * Return: 0, or -EINVAL, -EBADF, -ENOTBLK, -EACCES, -ENXIO, -ENOENT,
- * -EBUSY, -EEXIST, -EAGAIN, -ENOMEM.
+ * -EBUSY, -EEXIST, -EAGAIN, -ENOMEM, or an LSM's error.
  */
 static long blk_notify_watch(struct watch_queue *wqueue,
 			     const struct watch_queue_watch *w)
@@ -480,8 +546,10 @@ static long blk_notify_watch(struct watch_queue *wqueue,
 	bdev = blk_notify_bdev_of(fd_file(f));
 	if (IS_ERR(bdev))
 		return PTR_ERR(bdev);
-	ret = watch_queue_set_watch(wqueue, w, bdev->bd_disk,
-				    &blk_notify_watch_ops);
+	ret = security_watch_block(fd_file(f), bdev);
+	if (!ret)
+		ret = watch_queue_set_watch(wqueue, w, bdev->bd_disk,
+					    &blk_notify_watch_ops);
 	blkdev_put_no_open(bdev);
 	return ret;
 }

@@ -4,8 +4,10 @@
  *
  * While no disk is watched, the I/O error hook is one static branch, on
  * the error path only: a request that succeeds never reaches it.  The
- * others, on slow paths, test the disk's notification state, which
- * exists from its first watch to its deletion.
+ * read-only hook, on a slow path, tests the disk's notification state,
+ * which exists from its first watch to its deletion; the deletion hook
+ * takes the lock that watches are added under, watched or not (see
+ * block/blk_notify.c).
  */
 #ifndef _LINUX_BLK_NOTIFY_H
 #define _LINUX_BLK_NOTIFY_H
@@ -24,7 +26,7 @@ extern struct static_key_false_deferred blk_notify_watched;
 void __blk_notify_rq_error(struct request *rq, blk_status_t status,
 			   unsigned int nr_bytes);
 void __blk_notify_ro(struct gendisk *disk, bool read_only);
-void __blk_notify_del(struct gendisk *disk);
+void blk_notify_del(struct gendisk *disk);
 
 /**
  * blk_notify_rq_error - Take down a failed request for the disk's watchers
@@ -52,21 +54,6 @@ static inline void blk_notify_ro(struct gendisk *disk, bool read_only)
 {
 	if (unlikely(rcu_access_pointer(disk->blk_notify)))
 		__blk_notify_ro(disk, read_only);
-}
-
-/**
- * blk_notify_del - End the watches of a disk being deleted
- * @disk: The disk, dead, with no request in flight.
- *
- * The errors still pending are posted, then each watch gets its removal
- * notice.
- *
- * Context: Process context; sleeps if the disk was watched.
- */
-static inline void blk_notify_del(struct gendisk *disk)
-{
-	if (unlikely(rcu_access_pointer(disk->blk_notify)))
-		__blk_notify_del(disk);
 }
 
 #else /* CONFIG_BLK_NOTIFICATIONS */

@@ -10,9 +10,11 @@
  * status; a burst that outruns the disk's collector counted in a DROPPED
  * record; a queue overflowed, counted in lost; read-only changes by
  * BLKROSET and by a SCSI disk's write protection; removal (configfs
- * power=0, and during an error storm) with its removal notice; closing
- * queues during an error storm; who may watch (read access to the node,
- * or CAP_SYS_ADMIN) and every bad argument.
+ * power=0, and during an error storm) with its removal notice; watches
+ * added while the disk is deleted, each removed or refused; a watch added
+ * after a burst gets none of it; closing queues during an error storm; who
+ * may watch (read access to the node where open() honours it, or
+ * CAP_SYS_ADMIN) and every bad argument.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -532,12 +534,18 @@ TEST_F(blk, queue_overflow_lost)
 	}
 }
 
-/* Read records until @want errors are accounted for, with a dropped count. */
+/*
+ * A burst of @n failed reads; then, if @add_q is set, a watch with ID 8 on
+ * it of the disk @add_fd names, set at once (@add_ret: 0 or -errno).
+ */
 struct burst {
 	const char *node;
 	int n;
 	int done;
 	int err;
+	struct wq_queue *add_q;
+	int add_fd;
+	int add_ret;
 };
 
 /*
@@ -560,6 +568,9 @@ static void *burst_thread(void *arg)
 	for (i = 0; !b->err && i < b->n; i++)
 		if (disk_io(fd, 0, BAD_FIRST + 8 * (i % 128)) == -EIO)
 			b->done++;
+	/* Still on CPU 0 at its priority: the burst is not posted yet. */
+	if (!b->err && b->add_q)
+		b->add_ret = block_watch(b->add_q->fd, b->add_fd, 8) ? -errno : 0;
 	if (fd >= 0)
 		close(fd);
 	return NULL;
@@ -597,6 +608,168 @@ TEST_F(blk, collector_dropped)
 	EXPECT_LE(1, t.dropped_recs);
 	EXPECT_LE(64, t.errors);
 	wq_queue_close(&big);
+}
+
+/*
+ * A watch added while the disk's collector still holds a burst (a full
+ * ring and a dropped count, taken down before the add) gets none of it:
+ * the burst goes, whole, to the watch that was there, and the new watch
+ * gets only what fails after its add.
+ */
+TEST_F(blk, add_after_burst)
+{
+	struct wq_queue big, late;
+	struct burst b = {
+		.node = self->nb.node, .n = 300, .add_q = &late,
+		.add_fd = self->dfd,
+	};
+	unsigned char buf[WQ_REC_MAX];
+	struct tally t;
+	pthread_t th;
+	ssize_t len;
+
+	if (variant->irqmode != 0)
+		SKIP(return, "the burst completes in the submitter (irqmode 0)");
+	ASSERT_EQ(0, wq_queue_open_sized(&big, variant->use_pipe, 512,
+					 (uint64_t)512 * 64));
+	ASSERT_EQ(0, wq_queue_open(&late, !variant->use_pipe));
+	ASSERT_EQ(0, block_watch(big.fd, self->dfd, 6));
+	ASSERT_EQ(0, pthread_create(&th, NULL, burst_thread, &b));
+	pthread_join(th, NULL);
+	ASSERT_EQ(0, b.err) TH_LOG("burst: %s", strerror(-b.err));
+	ASSERT_EQ(b.n, b.done);
+	ASSERT_EQ(0, b.add_ret) TH_LOG("late watch: %s", strerror(-b.add_ret));
+
+	ASSERT_EQ(0, tally_queue(&big, &t, WAIT_MS, b.n, SETTLE_MS));
+	TH_LOG("first watch: %d errors, %d DROPPED records for %llu",
+	       t.errors, t.dropped_recs, (unsigned long long)t.dropped);
+	EXPECT_EQ(0, t.losses);
+	EXPECT_EQ(0, t.other);
+	EXPECT_EQ(b.n, t.errors + (int)t.dropped);
+
+	ASSERT_EQ(0, tally_queue(&late, &t, 0, 0, SETTLE_MS));
+	TH_LOG("late watch: %d errors, %d DROPPED records for %llu",
+	       t.errors, t.dropped_recs, (unsigned long long)t.dropped);
+	EXPECT_EQ(0, t.errors);
+	EXPECT_EQ(0, t.dropped_recs);
+	EXPECT_EQ(0ULL, t.dropped);
+	EXPECT_EQ(0, t.losses + t.other);
+
+	/* The late watch is live: it gets what fails now. */
+	ASSERT_EQ(-EIO, disk_io(self->dfd, 1, BAD_LAST - 7));
+	len = wq_queue_next(&late, buf, sizeof(buf), WAIT_MS);
+	check_error(_metadata, &self->nb, buf, len, 8, OP_WRITE, BAD_LAST - 7);
+	EXPECT_EQ(0, wq_queue_next(&late, buf, sizeof(buf), SETTLE_MS));
+	wq_queue_close(&late);
+	wq_queue_close(&big);
+}
+
+#define RACE_ROUNDS	25
+#define RACE_QUEUES	64
+
+/* Watches added, one a queue, while the disk is deleted. */
+struct adder {
+	struct wq_queue *qs;
+	int fd;			/* an O_PATH descriptor of the node */
+	int go;
+	int delay_us;		/* before the first add */
+	int added;		/* qs[0] to qs[added - 1] watch the disk */
+	int err;		/* the errno of the add that failed, or 0 */
+};
+
+static void *adder_thread(void *arg)
+{
+	struct adder *a = arg;
+	int i;
+
+	while (!__atomic_load_n(&a->go, __ATOMIC_ACQUIRE))
+		;
+	usleep(a->delay_us);
+	for (i = 0; i < RACE_QUEUES; i++) {
+		if (block_watch(a->qs[i].fd, a->fd, 1)) {
+			a->err = errno;
+			break;
+		}
+		a->added++;
+	}
+	return NULL;
+}
+
+/*
+ * Watches added from one thread while another deletes the disk (configfs
+ * power=0, then rmdir), many rounds on 2 CPUs, each starting at a random
+ * point of the deletion (the first watch, which makes the disk's state,
+ * is the one that can race with it): each add either fails (the
+ * node names no disk any more: ENXIO; the disk is going: ENOENT) or sets
+ * a watch that gets its removal notice.  A watch added as the disk goes
+ * and missed by its deletion would get none, and would point at a freed
+ * disk (KASAN) or leak the disk's state (kmemleak).
+ */
+TEST_F_TIMEOUT(blk, add_during_delete, 600)
+{
+	unsigned char buf[WQ_REC_MAX];
+	const struct watch_notification *n = (const void *)buf;
+	int round, i, failed_adds = 0, raced = 0, watches = 0;
+	long long start = wq_now_ms();
+	__u32 seed = getpid();
+	struct wq_queue *qs;
+	struct nullb nb;
+	pthread_t th;
+	ssize_t len;
+
+	if (variant->irqmode != 0)
+		SKIP(return, "one completion mode is enough");
+	qs = calloc(RACE_QUEUES, sizeof(*qs));
+	ASSERT_NE(NULL, qs);
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		struct adder a = {
+			.qs = qs, .delay_us = wq_rand(&seed) % 3000,
+		};
+
+		for (i = 0; i < RACE_QUEUES; i++)
+			ASSERT_EQ(0, wq_queue_open(&qs[i],
+						   (variant->use_pipe + i) & 1));
+		ASSERT_EQ(0, nullb_create(&nb, "r", 0, NULL));
+		a.fd = open(nb.node, O_PATH | O_CLOEXEC);
+		ASSERT_LE(0, a.fd);
+		ASSERT_EQ(0, pthread_create(&th, NULL, adder_thread, &a));
+		__atomic_store_n(&a.go, 1, __ATOMIC_RELEASE);
+		usleep(wq_rand(&seed) % 3000);
+		ASSERT_EQ(0, nullb_power_off(&nb));
+		pthread_join(th, NULL);
+		nullb_destroy(&nb);
+		close(a.fd);
+
+		if (a.err) {
+			failed_adds++;
+			EXPECT_TRUE(a.err == ENXIO || a.err == ENOENT ||
+				    a.err == ENODEV)
+				TH_LOG("round %d add %d: %s", round, a.added,
+				       strerror(a.err));
+		}
+		if (a.err && a.added)
+			raced++;
+		watches += a.added;
+		for (i = 0; i < a.added; i++) {
+			len = wq_queue_next(&qs[i], buf, sizeof(buf), WAIT_MS);
+			EXPECT_EQ((ssize_t)sizeof(struct watch_notification_removal),
+				  len)
+				TH_LOG("round %d watch %d of %d: no removal notice",
+				       round, i, a.added);
+			if (len > 0) {
+				EXPECT_EQ(WATCH_TYPE_META, (int)wq_type(n));
+				EXPECT_EQ(WATCH_META_REMOVAL_NOTIFICATION,
+					  (int)wq_subtype(n));
+			}
+		}
+		for (i = 0; i < RACE_QUEUES; i++)
+			ASSERT_EQ(0, wq_queue_close(&qs[i]));
+		if (_metadata->exit_code)
+			break;
+	}
+	TH_LOG("%d rounds, %lld ms: %d watches removed, %d adds refused (%d after adds)",
+	       round, wq_now_ms() - start, watches, failed_adds, raced);
+	free(qs);
 }
 
 /*
@@ -651,6 +824,65 @@ TEST_F(blk, permission)
 		_exit(0);
 	}
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * uid 65534 watching through a node of mode 0666 on tmpfs: allowed where
+ * the mount honours device nodes, EACCES on a nodev mount (where open()
+ * would refuse it too), however open the node's mode.
+ */
+TEST_F(blk, nodev_mount)
+{
+	const unsigned long flags[2] = { MS_NODEV, 0 };
+	char dir[2][64], node[2][80];
+	int i, status;
+	pid_t pid;
+
+	if (variant->irqmode != 0)
+		SKIP(return, "one completion mode is enough");
+	for (i = 0; i < 2; i++) {
+		snprintf(dir[i], sizeof(dir[i]), "/tmp/wqb-nodev.XXXXXX");
+		ASSERT_NE(NULL, mkdtemp(dir[i]));
+		ASSERT_EQ(0, mount("wqbnodev", dir[i], "tmpfs", flags[i],
+				   "mode=0755"));
+		snprintf(node[i], sizeof(node[i]), "%s/disk", dir[i]);
+		ASSERT_EQ(0, mknod(node[i], S_IFBLK | 0666, self->nb.rdev));
+		ASSERT_EQ(0, chmod(node[i], 0666));
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct wq_queue q;
+		int fd;
+
+		if (wq_become_nobody())
+			_exit(10);
+		if (wq_queue_open(&q, variant->use_pipe))
+			_exit(11);
+		/* nodev: refused, as open() refuses it. */
+		fd = open(node[0], O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			_exit(12);
+		if (block_watch(q.fd, fd, 1) != -1 || errno != EACCES)
+			_exit(13);
+		if (open(node[0], O_RDONLY) >= 0 || errno != EACCES)
+			_exit(14);
+		close(fd);
+		/* The same node where device nodes are honoured: allowed. */
+		fd = open(node[1], O_PATH | O_CLOEXEC);
+		if (fd < 0)
+			_exit(15);
+		if (block_watch(q.fd, fd, 1))
+			_exit(16);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	for (i = 0; i < 2; i++) {
+		umount2(dir[i], MNT_DETACH);
+		rmdir(dir[i]);
+	}
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
 }

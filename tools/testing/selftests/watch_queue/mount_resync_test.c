@@ -8,7 +8,9 @@
  * (STATMOUNT_MNT_NS_CHANGE, STATMOUNT_SB_CHANGE): the tests compare the two
  * after single changes, check that the counters count with no watch, are
  * monotonic and per namespace and per superblock, and that a user reads only
- * the counters of what statmount() already shows it.
+ * the counters of what statmount() already shows it, and of those only the
+ * superblock's if it may watch the superblock and the namespace's if its
+ * root shows the whole namespace or it has CAP_SYS_ADMIN over it.
  *
  * Then a monitor, as Documentation/userspace-api/mount_notify.rst says to
  * write one, keeps a table of the mounts below a watched mount: it reads
@@ -113,6 +115,33 @@ static int sm_counters_id(__u64 mnt_id, __u64 ns_id, struct sm_counters *c)
 	c->ns = sm.mnt_ns_change;
 	c->sb = sm.sb_change;
 	return 0;
+}
+
+/*
+ * Which of the two counters statmount() refuses to give for the mount
+ * @mnt_id of the namespace @ns_id (0: the caller's), asking for both with
+ * STATMOUNT_MNT_BASIC: the bits missing from its mask, or ~0 on failure.
+ */
+static __u64 sm_mask_id(__u64 mnt_id, __u64 ns_id)
+{
+	const __u64 want = STATMOUNT_MNT_NS_CHANGE | STATMOUNT_SB_CHANGE;
+	struct mnt_id_req req = {
+		.size = sizeof(req),
+		.mnt_id = mnt_id,
+		.param = want | STATMOUNT_MNT_BASIC,
+		.mnt_ns_id = ns_id,
+	};
+	struct statmount sm;
+
+	memset(&sm, 0, sizeof(sm));
+	if (wq_statmount(&req, &sm, sizeof(sm), 0) ||
+	    !(sm.mask & STATMOUNT_MNT_BASIC) || sm.mnt_id != mnt_id)
+		return ~0ULL;
+	/* A counter refused reads 0. */
+	if ((!(sm.mask & STATMOUNT_MNT_NS_CHANGE) && sm.mnt_ns_change) ||
+	    (!(sm.mask & STATMOUNT_SB_CHANGE) && sm.sb_change))
+		return ~0ULL;
+	return want & ~sm.mask;
 }
 
 /* The counters of the mount @path is on, in the caller's namespace. */
@@ -708,9 +737,10 @@ TEST_F(rs, superblock_counter)
 }
 
 /*
- * A user reads the counters of what statmount() shows it, no others: of a
- * mount in its own namespace, under its root; not of a mount outside its
- * root, nor of another mount namespace it has no privilege over.
+ * A user reads the counters of what statmount() shows it, no others: not
+ * of a mount outside its root, nor of another mount namespace it has no
+ * privilege over; and of a mount under its root, chrooted without
+ * privilege, statmount() answers without either counter.
  */
 TEST_F(rs, unprivileged)
 {
@@ -765,10 +795,17 @@ TEST_F(rs, unprivileged)
 			_exit(10);
 		if (wq_become_nobody())
 			_exit(11);
-		/* Its own root: the base, in its namespace. */
-		if (sm_counters_id(self->base_id, 0, &got))
+		/*
+		 * Its own root, the base, in its namespace: statmount()
+		 * answers, but without either counter (see
+		 * counters_need_privilege).
+		 */
+		errno = 0;
+		if (sm_counters_id(self->base_id, 0, &got) != -1 ||
+		    errno != EOPNOTSUPP)
 			_exit(12);
-		if (got.ns < mine.ns || got.sb != mine.sb)
+		if (sm_mask_id(self->base_id, 0) !=
+		    (STATMOUNT_MNT_NS_CHANGE | STATMOUNT_SB_CHANGE))
 			_exit(13);
 		/* Outside its root: statmount() says EPERM, so does this. */
 		errno = 0;
@@ -787,6 +824,65 @@ TEST_F(rs, unprivileged)
 	waitpid(kpid, NULL, 0);
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * Run @how in a child: 0 as is, 1 chrooted into @base, 2 as uid 65534, 3
+ * both; return the counters that statmount() refused it for @mnt_id (as
+ * sm_mask_id()), or ~0 if the child failed.
+ */
+static __u64 refused_to(const char *base, __u64 mnt_id, int how)
+{
+	int status, p[2];
+	__u64 refused = ~0ULL;
+	pid_t pid;
+
+	if (pipe(p))
+		return ~0ULL;
+	pid = fork();
+	if (pid < 0)
+		return ~0ULL;
+	if (pid == 0) {
+		close(p[0]);
+		if ((how & 1) && (chroot(base) || chdir("/")))
+			_exit(10);
+		if ((how & 2) && wq_become_nobody())
+			_exit(11);
+		refused = sm_mask_id(mnt_id, 0);
+		if (write(p[1], &refused, sizeof(refused)) != sizeof(refused))
+			_exit(12);
+		_exit(0);
+	}
+	close(p[1]);
+	if (read(p[0], &refused, sizeof(refused)) != sizeof(refused))
+		refused = ~0ULL;
+	close(p[0]);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return ~0ULL;
+	return refused;
+}
+
+/*
+ * Who may read the counters.  The superblock's moves on every user's
+ * quota warnings and errors: it is given only to a caller who may watch
+ * the superblock (CAP_SYS_ADMIN over its user namespace).  The mount
+ * namespace's moves on changes anywhere in the namespace: it is given only
+ * to a caller whose root is the namespace's root, or with CAP_SYS_ADMIN
+ * over its user namespace.  Others get the rest of statmount(), with the
+ * bits of the counters clear in the mask.
+ */
+TEST_F(rs, counters_need_privilege)
+{
+	const __u64 ns = STATMOUNT_MNT_NS_CHANGE, sb = STATMOUNT_SB_CHANGE;
+
+	/* Root, in its root or chrooted: both. */
+	EXPECT_EQ(0ULL, refused_to(self->base, self->base_id, 0));
+	EXPECT_EQ(0ULL, refused_to(self->base, self->base_id, 1));
+	/* uid 65534 with the namespace's root: the namespace's only. */
+	EXPECT_EQ(sb, refused_to(self->base, self->base_id, 2));
+	/* uid 65534 chrooted: neither. */
+	EXPECT_EQ(ns | sb, refused_to(self->base, self->base_id, 3));
 }
 
 /* Mount @n tmpfs on base/s0.. and unmount the first @umounts of them. */
