@@ -836,7 +836,7 @@ TEST_F(blk, permission)
 TEST_F(blk, nodev_mount)
 {
 	const unsigned long flags[2] = { MS_NODEV, 0 };
-	char dir[2][64], node[2][80];
+	char dir[2][64], node[2][128];
 	int i, status;
 	pid_t pid;
 
