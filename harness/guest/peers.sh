@@ -116,7 +116,8 @@ run_peers()
 		start=$(cut -d. -f1 /proc/uptime)
 		run "$suite/$prog" "/peers/$suite" "./$prog"
 		note "$suite/$prog" $?
-		echo "# peers: $suite/$prog: $(($(cut -d. -f1 /proc/uptime) - start))s" >>"$out/times"
+		took=$(($(cut -d. -f1 /proc/uptime) - start))
+		echo "# peers: $suite/$prog: ${took}s" >>"$out/times"
 	done
 
 	# watch_test watches the session keyring (and the user keyring) through a
@@ -147,18 +148,19 @@ run_peers()
 		wait $pid
 		exit 0' </dev/null >"$out/log/samples_watch_test" 2>"$out/watch_test.keyctl"
 	rc=$?
+	wlog=$out/log/samples_watch_test
 	ring=$(sed -n 's/^ring \([0-9]*\) key [0-9]*$/\1/p' "$out/watch_test.keyctl")
 	key=$(sed -n 's/^ring [0-9]* key \([0-9]*\)$/\1/p' "$out/watch_test.keyctl")
 	if [ -n "$ring" ] && [ -n "$key" ]; then
 		hex=$(printf '%08x' "$ring")
-		linked=$(grep -c "^KEY $hex change=[0-9]*\[linked\] aux=$key\$" "$out/log/samples_watch_test")
-		unlinked=$(grep -c "^KEY $hex change=[0-9]*\[unlinked\] aux=$key\$" "$out/log/samples_watch_test")
+		linked=$(grep -c "^KEY $hex change=[0-9]*\[linked\] aux=$key\$" "$wlog")
+		unlinked=$(grep -c "^KEY $hex change=[0-9]*\[unlinked\] aux=$key\$" "$wlog")
 	else
 		linked=0 unlinked=0
 	fi
-	bad=$(grep -cE 'Incorrect|Short|Bad|overrun|^read:|pipe2|watch_queue\(|keyctl' \
-		"$out/log/samples_watch_test")
-	if [ "$rc" -eq 0 ] && [ "$linked" -ge 100 ] && [ "$unlinked" -ge 100 ] && [ "$bad" -eq 0 ]; then
+	bad=$(grep -cE 'Incorrect|Short|Bad|overrun|^read:|pipe2|watch_queue\(|keyctl' "$wlog")
+	if [ "$rc" -eq 0 ] && [ "$linked" -ge 100 ] && [ "$unlinked" -ge 100 ] &&
+	   [ "$bad" -eq 0 ]; then
 		st=ok
 	else
 		st=fail
@@ -183,7 +185,8 @@ if [ "$mode" = --record ]; then
 fi
 
 if [ ! -f "$expected" ]; then
-	echo "# peers: WARNING: no results of the pristine kernel $version (harness/peers/pristine-$version.txt):"
+	echo "# peers: WARNING: no results of the pristine kernel $version" \
+		"(harness/peers/pristine-$version.txt):"
 	echo "# peers: every peer must pass; fix: make check-peers, then commit the file"
 	: >"$out/pristine"
 else
@@ -231,20 +234,24 @@ awk -v have_base="$([ -f "$expected" ] && echo 1 || echo 0)" -v version="$versio
 				name ~ /# *SKIP/ ? "" : " # SKIP skipped here"
 			skips++
 		} else if (w == "fail" || w == "timeout" || w == "skip") {
-			printf "# ok %d peer %s %s # SKIP %s here and %s on the pristine kernel too (%s)\n",
+			printf "# ok %d peer %s %s # SKIP %s here and %s" \
+				" on the pristine kernel too (%s)\n",
 				n, key, name, st == "fail" ? "fails" : "times out",
-				w == "skip" ? "skipped" : w == "fail" ? "failed" : "timed out", wasname[key]
+				w == "skip" ? "skipped" : w == "fail" ? "failed" : "timed out",
+				wasname[key]
 			bothfail++
 		} else if (w == "ok") {
 			printf "# not ok %d peer %s %s: %s here, passes on the pristine kernel\n",
 				n, key, name, st == "fail" ? "fails" : "times out"
 			regress++
 		} else if (!have_base) {
-			printf "# not ok %d peer %s %s: %s, and no pristine results for %s to excuse it (make check-peers)\n",
+			printf "# not ok %d peer %s %s: %s, and no pristine results" \
+				" for %s to excuse it (make check-peers)\n",
 				n, key, name, st == "fail" ? "fails" : "times out", version
 			regress++
 		} else {
-			printf "# not ok %d peer %s %s: %s here, and the pristine kernel has no result for it\n",
+			printf "# not ok %d peer %s %s: %s here, and the pristine" \
+				" kernel has no result for it\n",
 				n, key, name, st == "fail" ? "fails" : "times out"
 			regress++
 		}
@@ -255,14 +262,17 @@ awk -v have_base="$([ -f "$expected" ] && echo 1 || echo 0)" -v version="$versio
 			if (was[key] != "ok" || (key in seen))
 				continue
 			n++
-			printf "# not ok %d peer %s %s: passes on the pristine kernel, did not run here\n",
+			printf "# not ok %d peer %s %s: passes on the pristine kernel," \
+				" did not run here\n",
 				n, key, wasname[key]
 			regress++
 		}
-		printf "# peers: %d passed (%d of them on the pristine kernel too), %d skipped, %d failed here and on the pristine kernel, %d regressions\n",
-			passed, both, skips, bothfail, regress
+		printf "# peers: %d passed (%d of them on the pristine kernel too)," \
+			" %d skipped, %d failed here and on the pristine kernel," \
+			" %d regressions\n", passed, both, skips, bothfail, regress
 		if (regress)
-			printf "not ok 1 selftests: peers: upstream-suites # %d regressions\n", regress
+			printf "not ok 1 selftests: peers: upstream-suites" \
+				" # %d regressions\n", regress
 		else
 			print "ok 1 selftests: peers: upstream-suites"
 	}' "$out/pristine" "$out/results"

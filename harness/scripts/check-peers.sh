@@ -38,7 +38,8 @@ mkdir -p "$outdir"
 	echo "# The base tree's own tests (harness/guest/peers.sh) on the pristine"
 	echo "# kernel of linux-source-6.12 $ver, debug configuration, by"
 	echo "# make check-peers in $(($(date +%s) - start))s.  KEY STATUS NAME, one a line."
-	tr -d '\r' <"$raw" | sed -n 's/^result \([^ ]* \(ok\|fail\|skip\|timeout\)\( .*\)\{0,1\}\)$/\1/p'
+	tr -d '\r' <"$raw" |
+		sed -n 's/^result \([^ ]* \(ok\|fail\|skip\|timeout\)\( .*\)\{0,1\}\)$/\1/p'
 } >"$out.tmp"
 n=$(grep -vc '^#' "$out.tmp")
 if [ "$n" -eq 0 ]; then
@@ -47,6 +48,7 @@ if [ "$n" -eq 0 ]; then
 	exit 1
 fi
 mv "$out.tmp" "$out"
-echo "      $n results in ${out#"$PWD"/}: $(grep -c '^[^#][^ ]* ok' "$out") ok," \
-	"$(grep -cE '^[^#][^ ]* (fail|timeout)' "$out") failed, $(grep -c '^[^#][^ ]* skip' "$out") skipped;" \
-	"commit it"
+ok=$(grep -c '^[^#][^ ]* ok' "$out")
+failed=$(grep -cE '^[^#][^ ]* (fail|timeout)' "$out")
+skipped=$(grep -c '^[^#][^ ]* skip' "$out")
+echo "      $n results in ${out#"$PWD"/}: $ok ok, $failed failed, $skipped skipped; commit it"
