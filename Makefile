@@ -235,7 +235,7 @@ guest-run: kernel initramfs disk
 	@$(BOOT) --mode script --script "$(SCRIPT)" --files "$(FILES)" --timeout $(RUN_TIMEOUT)
 
 clean:
-	rm -rf $(B)/obj $(B)/guest $(B)/usr $(B)/initramfs-*.cpio $(B)/logs
+	rm -rf $(B)/obj $(B)/guest $(B)/peers $(B)/usr $(B)/initramfs-*.cpio $(B)/logs
 
 distclean:
 	rm -rf $(B)
