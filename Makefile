@@ -34,7 +34,7 @@ export CCACHE_MAXSIZE	?= 4G
 PACKAGES := build-essential bc bison flex libelf-dev libssl-dev cpio xz-utils \
 	    kmod ccache qemu-system-x86 busybox-static keyutils linux-source-6.12 \
 	    e2fsprogs rsync python3-docutils gnuplot-nox liburing-dev groff-base \
-	    python3-ply python3-git
+	    python3-ply python3-git libcap-dev
 
 PRISTINE	:= $(B)/src/pristine
 TREE		:= $(B)/src/linux
@@ -91,8 +91,8 @@ OPS		?=
 FUZZ_TIMEOUT	?= 7200
 
 .PHONY: help deps source tree kconfig kernel headers userprogs initramfs \
-	disk run shell check check-pristine guest-run lint patches patches-check \
-	bench bench-smoke fuzz \
+	disk run shell check check-pristine check-peers guest-run lint patches \
+	patches-check bench bench-smoke fuzz \
 	clean distclean
 
 help:
@@ -100,6 +100,9 @@ help:
 	@echo "make check      build the debug kernel and run the selftests in QEMU"
 	@echo "make check-pristine"
 	@echo "                on the unpatched kernel: the helper says \"not supported\""
+	@echo "make check-peers"
+	@echo "                the base tree's own tests on the pristine kernel: the"
+	@echo "                results make check compares ours with (harness/peers/)"
 	@echo "make bench      build the bench kernels, measure under TCG: build/bench/results.md"
 	@echo "make bench-smoke"
 	@echo "                every case of the benchmark once, tiny, on the debug kernel"
@@ -193,6 +196,21 @@ check-pristine: initramfs disk
 		--initrd $(INITRAMFS) --logs $(LOGS) --disk $(DISK) --mode script \
 		--script $(TOP)/harness/guest/pristine-check.sh --timeout $(RUN_TIMEOUT)
 
+# The base tree's own tests of what the series changes, the regression
+# peers (its selftests of mount_setattr, move_mount_set_group, mount,
+# pidfd, nsfs, clone3, pid_namespace and proc, and its pipe-based
+# samples/watch_queue/watch_test against keys; harness/guest/peers.sh), on
+# the pristine kernel: their results go to
+# harness/peers/pristine-VERSION.txt, VERSION being linux-source-6.12's,
+# and make check compares ours with them.  Rerun it and commit the file
+# when the base version changes (make check then says so) or the peers'
+# list does.  Not part of check: a second kernel and a second boot.
+check-peers: initramfs disk
+	@$(MAKE) --no-print-directory kernel FLAVOUR=pristine
+	@echo "[7/7] booting the pristine kernel for the base tree's tests (log: build/logs/peers-pristine.out)"
+	@$(S)/check-peers.sh $(B)/obj/pristine/arch/x86/boot/bzImage $(INITRAMFS) \
+		$(DISK) $(LOGS) $(TOP)/harness/peers
+
 # The benchmark (tools/watch_queue/bench/, built with the selftests as
 # wq_bench) on kernels without debugging: the patched "bench" kernel and the
 # unpatched "pristine-bench" base with the same configuration, each built
@@ -235,7 +253,7 @@ guest-run: kernel initramfs disk
 	@$(BOOT) --mode script --script "$(SCRIPT)" --files "$(FILES)" --timeout $(RUN_TIMEOUT)
 
 clean:
-	rm -rf $(B)/obj $(B)/guest $(B)/usr $(B)/initramfs-*.cpio $(B)/logs
+	rm -rf $(B)/obj $(B)/guest $(B)/peers $(B)/usr $(B)/initramfs-*.cpio $(B)/logs
 
 distclean:
 	rm -rf $(B)

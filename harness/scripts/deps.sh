@@ -27,6 +27,7 @@ patch				patch		build-essential	applying patches/ (sync-tree.sh)
 perl				perl		build-essential	the kernel build, checkpatch.pl
 /usr/lib/x86_64-linux-gnu/libc.a libc6-dev	build-essential	the static guest programs
 /usr/lib/x86_64-linux-gnu/liburing.a liburing-dev =		uring_watch and wq_bench (static, io_uring)
+/usr/lib/x86_64-linux-gnu/libcap.a libcap-dev	=		clone3's selftests, a regression peer (static)
 bc				bc		=		the kernel (timeconst.h)
 bison				bison		=		kconfig
 flex				flex		=		kconfig

@@ -4,8 +4,9 @@
 # initramfs.sh TOP GUEST OUT
 #
 # Pack the guest's root filesystem into the newc archive OUT: busybox with
-# its applets, keyctl from keyutils with its libraries, the programs built
-# into GUEST (samples, guest tools, installed kselftests) and harness/guest.
+# its applets, keyctl from keyutils and bash with their libraries, the
+# programs built into GUEST (samples, guest tools, installed kselftests,
+# the regression peers), harness/guest and the peers' pristine results.
 set -eux
 top=$1 guest=$2 out=$3
 root=${out%.cpio}.root
@@ -31,11 +32,24 @@ copy_with_libs()
 	done
 }
 copy_with_libs "$(command -v keyctl)" /usr/bin/keyctl
+# The mount peers are bash scripts; busybox has no bash.
+copy_with_libs /bin/bash /bin/bash
 
 cp "$guest"/bin/* "$root/usr/bin/"
 cp -a "$guest/kselftest" "$root/kselftest"
+cp -a "$guest/peers" "$root/peers"
 install -m 755 "$top/harness/guest/init" "$root/init"
 cp "$top/harness/guest/kernel-log-reports" "$root/usr/share/watchq/"
+# The peers' results on the pristine kernel of this base version, for
+# peers.sh to compare ours with (make check-peers writes them).  Without
+# them every peer must pass; peers.sh says so, naming the fix.
+ver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
+echo "$ver" >"$root/usr/share/watchq/peers-version"
+if [ -f "$top/harness/peers/pristine-$ver.txt" ]; then
+	cp "$top/harness/peers/pristine-$ver.txt" "$root/usr/share/watchq/peers-pristine.txt"
+else
+	echo "warning: no harness/peers/pristine-$ver.txt: every peer must pass; fix: make check-peers" >&2
+fi
 for f in "$top"/harness/guest/*.sh; do
 	install -m 755 "$f" "$root/usr/share/watchq/"
 done

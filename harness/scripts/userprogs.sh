@@ -5,8 +5,8 @@
 #
 # Build the guest's programs statically against the patched UAPI headers in
 # INCLUDE: the samples, the harness's guest tools and the selftests, which
-# are installed with kselftest's own runner into GUEST/kselftest, and
-# watchq(1).
+# are installed with kselftest's own runner into GUEST/kselftest,
+# watchq(1), and the regression peers of the base tree, into GUEST/peers.
 set -eux
 top=$1 tree=$2 inc=$3 guest=$4
 cc=${CC:-gcc}
@@ -27,3 +27,19 @@ $cc $cflags -o "$guest/bin/watchq" "$tree/tools/watch_queue/watchq.c"
 env MAKEFLAGS= MAKELEVEL= make -C "$tree/tools/testing/selftests" \
 	TARGETS=watch_queue KHDR_INCLUDES="-isystem $inc" LDFLAGS=-static \
 	INSTALL_PATH="$guest/kselftest" install
+
+# The regression peers (harness/guest/peers.sh): the base tree's own
+# selftests of what the series changes and its pipe-based watch_test
+# sample, built from the pristine base itself (none of their code is in
+# this repository) into GUEST/peers.  Their objects go to build/peers/,
+# never into the base tree, from which the patches are made.  Upstream
+# code: its own warning flags, no -Werror.
+pristine=$(dirname "$tree")/pristine
+peers_obj=$(dirname "$guest")/peers
+env MAKEFLAGS= MAKELEVEL= make -C "$pristine/tools/testing/selftests" \
+	O="$peers_obj" \
+	TARGETS="mount_setattr move_mount_set_group mount pidfd nsfs clone3 pid_namespace proc" \
+	KHDR_INCLUDES="-isystem $inc" LDFLAGS=-static \
+	INSTALL_PATH="$guest/peers" install
+$cc -static -O2 -g -Wall -isystem "$inc" -o "$guest/peers/watch_test" \
+	"$pristine/samples/watch_queue/watch_test.c"
