@@ -207,6 +207,7 @@ static int map_ids(pid_t pid)
 /* In the cell's process: become @who; 0 or -1. */
 static int become(enum who who, int ready, int go, struct own *own)
 {
+	int life[2];
 	pid_t init;
 	char c;
 
@@ -222,15 +223,25 @@ static int become(enum who who, int ready, int go, struct own *own)
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("own", OWN_DIR, "tmpfs", 0, NULL))
 		return -3;
-	/* A pid namespace is there for nsfs once it has its init. */
+	/*
+	 * A pid namespace is there for nsfs once it has its init.  The init
+	 * lives as long as this process: it waits for the end of a pipe that
+	 * only this process holds (a namespace's init ignores the signals it
+	 * has no handler for, a parent-death signal included, and left behind
+	 * it would keep the test's output open).
+	 */
+	if (pipe2(life, O_CLOEXEC))
+		return -4;
 	init = fork();
 	if (init < 0)
 		return -4;
 	if (init == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		pause();
+		close(life[1]);
+		if (read(life[0], &c, 1) < 0)
+			_exit(1);
 		_exit(0);
 	}
+	close(life[0]);
 	own->mnt_ns = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
 	own->user_ns = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
 	own->pid_ns = open("/proc/self/ns/pid_for_children",
@@ -278,6 +289,9 @@ static int try_cell(const struct perm_obj *obj, enum who who, int use_pipe)
 			_exit(CELL_QUEUE);
 		_exit(obj->watch(q.fd, &own));
 	}
+	/* Only the cell's process holds these ends: its exit ends a read. */
+	close(ready[1]);
+	close(go[0]);
 	ret = 0;
 	if (who == NS_ROOT || who == NS_USER) {
 		if (read(ready[0], &c, 1) != 1 || map_ids(pid) ||
@@ -285,8 +299,6 @@ static int try_cell(const struct perm_obj *obj, enum who who, int use_pipe)
 			ret = CELL_SETUP;
 	}
 	close(ready[0]);
-	close(ready[1]);
-	close(go[0]);
 	close(go[1]);
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return CELL_SETUP;
